@@ -1,0 +1,12 @@
+FROM python:3.11-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir "setuptools>=69,<81" wheel \
+    && pip install --no-cache-dir --no-build-isolation .
+COPY . .
+RUN DJANGO_SETTINGS_MODULE=dms_portal.settings.base python manage.py collectstatic --noinput
+ENV DJANGO_SETTINGS_MODULE=dms_portal.settings.production
+EXPOSE 8000

@@ -1,0 +1,51 @@
+# The README's two commands: `make run` (portal on SQLite with demo data) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup sysdeps-run sysdeps-test lint format bench-smoke clean-venv
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+# XStatic-Bootstrap builds only with a setuptools that still ships pkg_resources,
+# hence the pinned setuptools and --no-build-isolation.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=69,<81" wheel
+	$(BIN)/python -m pip install -q --no-build-isolation -e '.[dev]'
+	touch $@
+
+setup: $(STAMP)
+
+sysdeps-run:
+	@scripts/sysdeps.sh run
+
+sysdeps-test:
+	@scripts/sysdeps.sh test
+
+run: setup sysdeps-run
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Портал: http://127.0.0.1:$(PORT)/  (демо-вход: +79990000001 / Demo-2026!)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup sysdeps-test
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench-smoke:
+	$(BIN)/python bench/import_registry.py 2000
+	$(BIN)/python bench/invoicing.py 200
+	$(BIN)/python bench/invoices_page.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """Append-only trail of money and personal-data actions (SPEC §5)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "запись аудита"
+        verbose_name_plural = "журнал аудита"
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.action} {self.target_type}#{self.target_id}"

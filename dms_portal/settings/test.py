@@ -1,0 +1,26 @@
+"""Tests: the database is SQLite unless DATABASE_URL names PostgreSQL; tasks run inline."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = [
+    # Argon2 is the real hasher; tests use a fast one so that hundreds of users stay cheap.
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+# Tests that are about delivery start their own worker and switch this off explicitly.
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+REGISTRY_INBOX_DIR = BASE_DIR / "var" / "test-inbox"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SMS_BACKEND = "notifications.backends.OutboxBackend"
+EMAIL_CHANNEL_BACKEND = "notifications.backends.OutboxBackend"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+YOOKASSA_CHECK_NOTIFICATION_IP = False
+NOTIFICATIONS_ECHO = env.bool("NOTIFICATIONS_ECHO", default=False)

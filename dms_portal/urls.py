@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("portal.urls")),
+    path("", include("accounts.urls")),
+    path("policies/", include("policies.urls")),
+    path("franchise/", include("franchise.urls")),
+    path("invoices/", include("invoices.urls")),
+    path("payments/", include("payments.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("faq/", include("faq.urls")),
+]
+
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"
+handler500 = "portal.views.error_500"

@@ -1,0 +1,31 @@
+from django.db import models
+
+
+class FaqGroup(models.Model):
+    title = models.CharField("Раздел", max_length=255)
+    position = models.PositiveSmallIntegerField("Порядок", default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "раздел вопросов"
+        verbose_name_plural = "разделы вопросов"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FaqItem(models.Model):
+    group = models.ForeignKey(FaqGroup, on_delete=models.CASCADE, related_name="items",
+                              verbose_name="Раздел")
+    question = models.CharField("Вопрос", max_length=500)
+    answer = models.TextField("Ответ")
+    position = models.PositiveSmallIntegerField("Порядок", default=0)
+    published = models.BooleanField("Опубликован", default=True)
+
+    class Meta:
+        ordering = ["group__position", "position", "id"]
+        verbose_name = "вопрос"
+        verbose_name_plural = "вопросы и ответы"
+
+    def __str__(self) -> str:
+        return self.question

@@ -1,0 +1,218 @@
+"""Clinic registries in, deductible invoices out (SPEC §3.3)."""
+
+from decimal import Decimal
+
+from django.db import models
+
+from policies.models import Contract, InsuredPerson
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Clinic(models.Model):
+    code = models.CharField("Код ЛПУ", max_length=32, unique=True)
+    name = models.CharField("Наименование ЛПУ", max_length=255)
+
+    class Meta:
+        verbose_name = "лечебное учреждение"
+        verbose_name_plural = "лечебные учреждения"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceRegistry(models.Model):
+    """One imported registry file and its report."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Ожидает"
+        RUNNING = "running", "Загружается"
+        DONE = "done", "Загружен"
+        FAILED = "failed", "Ошибка чтения"
+
+    uploaded_at = models.DateTimeField("Загружен", auto_now_add=True)
+    file = models.FileField("Файл", upload_to="registries/%Y/%m/")
+    original_name = models.CharField("Имя файла", max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    loaded = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "реестр услуг"
+        verbose_name_plural = "реестры услуг"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.uploaded_at:%d.%m.%Y %H:%M})"
+
+
+class RegistryProblem(models.Model):
+    """A rejected or held row of a registry file: row number, column, reason, raw values."""
+
+    class Kind(models.TextChoices):
+        REJECTED = "rejected", "Отклонена"
+        HELD = "held", "Задержана"
+
+    registry = models.ForeignKey(ServiceRegistry, on_delete=models.CASCADE,
+                                 related_name="problems")
+    row_number = models.PositiveIntegerField("Строка")
+    column = models.CharField("Колонка", max_length=64, blank=True)
+    reason = models.CharField("Причина", max_length=500)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    raw = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["registry", "row_number"]
+        verbose_name = "проблема строки реестра"
+        verbose_name_plural = "проблемы строк реестров"
+
+
+class ServiceLine(models.Model):
+    """One rendered service. (clinic, line_id) is the idempotency key of imports."""
+
+    class Status(models.TextChoices):
+        LOADED = "loaded", "Загружена"
+        HELD = "held", "Задержана"
+        BILLED = "billed", "Выставлена в счёте"
+        DISMISSED = "dismissed", "Снята"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="lines")
+    line_id = models.CharField("ID строки", max_length=64)
+    registry = models.ForeignKey(ServiceRegistry, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="lines")
+    registry_no = models.CharField("Номер реестра", max_length=64)
+    row_number = models.PositiveIntegerField(default=0)
+    person = models.ForeignKey(InsuredPerson, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="service_lines")
+    policy_no = models.CharField("Номер полиса", max_length=32)
+    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100)
+    patronymic = models.CharField(max_length=100, blank=True)
+    birth_date = models.DateField()
+    service_date = models.DateField("Дата услуги", db_index=True)
+    service_code = models.CharField("Код услуги", max_length=64)
+    service_name = models.CharField("Наименование услуги", max_length=500)
+    quantity = models.PositiveIntegerField("Количество")
+    unit_price = models.DecimalField("Цена", **MONEY)
+    amount = models.DecimalField("Сумма", **MONEY)
+    status = models.CharField(max_length=16, choices=Status.choices, db_index=True)
+    hold_reason = models.CharField("Причина задержки", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "услуга"
+        verbose_name_plural = "услуги"
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "line_id"], name="service_line_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "service_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.service_date:%d.%m.%Y} {self.service_name}"
+
+
+class InvoiceNumberSequence(models.Model):
+    """The last number used for a period; taken under a row lock so numbers are gap-free."""
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "month"], name="seq_per_period")]
+
+
+class Invoice(models.Model):
+    """Счёт на оплату франшизы: never edited once formed; corrections are their own documents."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "НОВЫЙ"
+        PENDING = "pending", "ОЖИДАЕТ ОПЛАТЫ"
+        PAID = "paid", "ОПЛАЧЕН"
+        OVERDUE = "overdue", "ПРОСРОЧЕН"
+        DISPUTED = "disputed", "ОСПАРИВАЕТСЯ"
+        ANNULLED = "annulled", "АННУЛИРОВАН"
+
+    number = models.CharField("Номер счёта", max_length=32, unique=True)
+    period_year = models.PositiveSmallIntegerField()
+    period_month = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="invoices")
+    person = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT, related_name="invoices",
+                               verbose_name="Застрахованный")
+    # The account holder who sees and pays it: the person himself or his sponsor.
+    payer = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT,
+                              related_name="payable_invoices", verbose_name="Плательщик")
+    formed_at = models.DateTimeField("Дата формирования", db_index=True)
+    due_date = models.DateField("Оплатить до")
+    copay_total = models.DecimalField("Сумма соплаты", **MONEY)
+    deposit_applied = models.DecimalField("Гарантийный взнос", default=Decimal("0.00"), **MONEY)
+    amount_due = models.DecimalField("Итого к оплате", **MONEY)
+    status = models.CharField("Статус", max_length=16, choices=Status.choices,
+                              default=Status.NEW, db_index=True)
+    paid_at = models.DateTimeField("Оплачен", null=True, blank=True)
+    annulled_at = models.DateTimeField(null=True, blank=True)
+    annul_reason = models.CharField("Причина аннулирования", max_length=500, blank=True)
+    pdf = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = "счёт"
+        verbose_name_plural = "счета"
+        ordering = ["-formed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period_year", "period_month", "sequence"],
+                                    name="invoice_number_parts_unique"),
+        ]
+        indexes = [models.Index(fields=["payer", "-formed_at"])]
+
+    def __str__(self) -> str:
+        return f"Счёт {self.number}"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    service_line = models.ForeignKey(ServiceLine, on_delete=models.PROTECT,
+                                     related_name="invoice_lines")
+    service_date = models.DateField("Дата услуги")
+    clinic_name = models.CharField("ЛПУ", max_length=255)
+    service_name = models.CharField("Услуга", max_length=500)
+    quantity = models.PositiveIntegerField("Количество")
+    cost = models.DecimalField("Стоимость", **MONEY)
+    copay = models.DecimalField("Доля соплаты", **MONEY)
+
+    class Meta:
+        ordering = ["service_date", "id"]
+        verbose_name = "строка счёта"
+        verbose_name_plural = "строки счёта"
+
+
+class DepositEntry(models.Model):
+    """Ledger of a relative's deposit (гарантийный взнос): the balance is the sum of entries.
+    Payments in are positive; applications to invoices negative; returns (annulment,
+    credits after an accepted dispute) positive."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", "Взнос"
+        APPLICATION = "application", "Зачтено в счёт"
+        RETURN = "return", "Возврат на депозит"
+        CREDIT = "credit", "Зачёт по обращению"
+
+    person = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT,
+                               related_name="deposit_entries")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(**MONEY)
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="deposit_entries")
+    created_at = models.DateTimeField(db_index=True)
+    reference = models.CharField("Основание", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "операция депозита"
+        verbose_name_plural = "депозит: операции"

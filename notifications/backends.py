@@ -1,0 +1,104 @@
+"""Channel backends, chosen by dotted path in settings (SMS_BACKEND, EMAIL_CHANNEL_BACKEND).
+
+Like Django's EMAIL_BACKEND: a small base class, a development implementation and real ones.
+`send()` either returns normally (delivered), raises TemporaryError (retry later) or
+PermanentError (give up).
+"""
+
+import json
+import logging
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    permanent = False
+
+
+class TemporaryError(DeliveryError):
+    permanent = False
+
+
+class PermanentError(DeliveryError):
+    permanent = True
+
+
+class BaseBackend:
+    #: whether message bodies may be stored in the database (never in production for codes)
+    keeps_bodies = False
+
+    def send(self, *, channel: str, recipient: str, subject: str, body: str) -> None:
+        raise NotImplementedError
+
+
+class OutboxBackend(BaseBackend):
+    """Development: the message is kept in the outbox table and echoed to the console."""
+
+    keeps_bodies = True
+
+    def send(self, *, channel: str, recipient: str, subject: str, body: str) -> None:
+        if getattr(settings, "NOTIFICATIONS_ECHO", True):
+            text = " ".join(body.split())
+            print(f"[outbox] {channel} {recipient} {text}", file=sys.stderr)
+
+
+class DjangoEmailBackend(BaseBackend):
+    """E-mail through Django's configured EMAIL_BACKEND (SMTP in production)."""
+
+    def send(self, *, channel: str, recipient: str, subject: str, body: str) -> None:
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        except (OSError, TimeoutError) as exc:
+            raise TemporaryError(str(exc)) from exc
+
+
+class HttpSmsGatewayBackend(BaseBackend):
+    """An HTTP SMS gateway in the style of sms.ru: POST /sms/send with api_id, to, msg, json=1.
+
+    The gateway answers JSON with "status": "OK" or "ERROR" and a per-number status; 5xx,
+    network errors and timeouts are temporary, an explicit refusal is permanent.
+    """
+
+    timeout = 10
+
+    def send(self, *, channel: str, recipient: str, subject: str, body: str) -> None:
+        if not settings.SMS_GATEWAY_URL:
+            raise PermanentError("SMS_GATEWAY_URL is not configured")
+        data = {"api_id": settings.SMS_GATEWAY_API_ID, "to": recipient.lstrip("+"),
+                "msg": body, "json": "1"}
+        if settings.SMS_GATEWAY_SENDER:
+            data["from"] = settings.SMS_GATEWAY_SENDER
+        request = urllib.request.Request(  # noqa: S310 - URL comes from settings
+            settings.SMS_GATEWAY_URL.rstrip("/") + "/sms/send",
+            data=urllib.parse.urlencode(data).encode(),
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                payload = json.loads(response.read().decode() or "{}")
+        except urllib.error.HTTPError as exc:
+            if exc.code >= 500 or exc.code == 429:
+                raise TemporaryError(f"gateway HTTP {exc.code}") from exc
+            raise PermanentError(f"gateway HTTP {exc.code}") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise TemporaryError(f"gateway unreachable: {exc}") from exc
+        except ValueError as exc:
+            raise TemporaryError("gateway answered non-JSON") from exc
+        if payload.get("status") != "OK":
+            raise PermanentError(f"gateway refused: {payload.get('status_text', payload)}")
+        per_number = (payload.get("sms") or {}).get(recipient.lstrip("+"), {})
+        if per_number and per_number.get("status") != "OK":
+            raise PermanentError(f"gateway refused number: {per_number.get('status_text')}")
+
+
+def backend_for(channel: str) -> BaseBackend:
+    path = settings.SMS_BACKEND if channel == "sms" else settings.EMAIL_CHANNEL_BACKEND
+    return import_string(path)()

@@ -1,0 +1,35 @@
+"""Idempotent demo data of SPEC §4, made through the same services as real data."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+# Each app seeds its own part, in the order data flows; later issues append steps here.
+STEPS = [
+    "policies.demo.seed_policies",
+    "accounts.demo.seed_accounts",
+    "franchise.demo.seed_activations",
+    "invoices.demo.seed_invoices",
+]
+
+
+class Command(BaseCommand):
+    help = "Creates the demo employer, contract, people, activations and invoices (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="run even when DEBUG is off (never on a real database)")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo refuses to run with DEBUG off; pass --force to insist.")
+        for path in STEPS:
+            try:
+                step = import_string(path)
+            except ImportError:
+                continue  # the app that owns this step is not built yet
+            with transaction.atomic():
+                step()
+        self.stdout.write("Демо-данные готовы.")
+        self.stdout.write("Демо-вход: телефон +79990000001, пароль Demo-2026!")

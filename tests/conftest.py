@@ -1,0 +1,101 @@
+"""Shared fixtures: the demo roster, users (owner / relative / stranger), and the browser.
+
+Services: with REQUIRE_SERVICES=1 (set by .ci/run) the run must be on PostgreSQL and a Redis
+broker must answer, or the whole run fails instead of quietly skipping.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def pytest_sessionstart(session):
+    if not REQUIRE_SERVICES:
+        return
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        pytest.exit(f"REQUIRE_SERVICES=1 but the database is {engine}, not PostgreSQL", 3)
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.exit("REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not a Redis URL", 3)
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.exit(f"REQUIRE_SERVICES=1 but Redis does not answer: {exc}", 3)
+
+
+@pytest.fixture
+def redis_url(settings):
+    """The broker URL for tests that need Redis: skipped locally without it, required in CI."""
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis"):
+        if REQUIRE_SERVICES:
+            pytest.fail("Redis is required (REQUIRE_SERVICES=1) but CELERY_BROKER_URL is unset")
+        pytest.skip("needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
+    return url
+
+
+@pytest.fixture
+def postgres(settings):
+    """For tests about real row locks: skipped on SQLite locally, required in CI."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if REQUIRE_SERVICES:
+            pytest.fail("PostgreSQL is required (REQUIRE_SERVICES=1)")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
+    return connection
+
+
+@pytest.fixture
+def demo(db):
+    """The demo roster of SPEC §4 (no accounts): employer, contract, the four people."""
+    from policies.demo import seed_policies
+
+    return seed_policies()
+
+
+# --- browser -----------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": os.environ.get(
+        "CHROMIUM_PATH", "/usr/bin/chromium"), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "ru-RU", "timezone_id": "Europe/Moscow",
+            "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): saves artifacts/screenshots/<name>-<width>.png at 1280 and 390."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, widths=(1280, 390)):
+        original = page.viewport_size
+        paths = []
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": 900})
+            path = ARTIFACTS / f"{name}-{width}.png"
+            page.screenshot(path=str(path), full_page=True)
+            paths.append(path)
+        page.set_viewport_size(original)
+        return paths
+
+    return take
