@@ -18,6 +18,8 @@ def audit_log(
         target_type=target._meta.label if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         ip=ip,
-        data={k: (v if isinstance(v, (int, float, bool, type(None))) else str(v))
-              for k, v in data.items()},
+        data={
+            k: (v if isinstance(v, (int, float, bool, type(None))) else str(v))
+            for k, v in data.items()
+        },
     )

@@ -15,8 +15,9 @@ class FaqGroup(models.Model):
 
 
 class FaqItem(models.Model):
-    group = models.ForeignKey(FaqGroup, on_delete=models.CASCADE, related_name="items",
-                              verbose_name="Раздел")
+    group = models.ForeignKey(
+        FaqGroup, on_delete=models.CASCADE, related_name="items", verbose_name="Раздел"
+    )
     question = models.CharField("Вопрос", max_length=500)
     answer = models.TextField("Ответ")
     position = models.PositiveSmallIntegerField("Порядок", default=0)

@@ -15,7 +15,8 @@ def faq_groups(*, query: str = "") -> list[FaqGroup]:
     result = []
     for group in groups:
         matched = [
-            item for item in group.items.all()
+            item
+            for item in group.items.all()
             if all(w in f"{item.question} {item.answer}".lower().replace("ё", "е") for w in words)
         ]
         if matched:

@@ -24,15 +24,24 @@ class CalendarOverride(models.Model):
 class FranchiseActivation(models.Model):
     """Активация франшизы: one per insured person and policy period (SPEC §3.2)."""
 
-    person = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT,
-                               related_name="activations", verbose_name="Застрахованный")
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="activations",
+        verbose_name="Застрахованный",
+    )
     period_start = models.DateField("Период полиса с")
     period_end = models.DateField("Период полиса по")
     requested_at = models.DateTimeField("Запрошена")
     effective_date = models.DateField("Действует с", db_index=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+",
-                                     verbose_name="Кем")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Кем",
+    )
     consent_version = models.CharField("Версия текста согласия", max_length=32)
     consent_text_hash = models.CharField("Хеш текста согласия", max_length=64)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
@@ -42,8 +51,9 @@ class FranchiseActivation(models.Model):
         verbose_name = "активация франшизы"
         verbose_name_plural = "активации франшизы"
         constraints = [
-            models.UniqueConstraint(fields=["person", "period_start"],
-                                    name="activation_once_per_policy_period"),
+            models.UniqueConstraint(
+                fields=["person", "period_start"], name="activation_once_per_policy_period"
+            ),
         ]
 
     def __str__(self) -> str:

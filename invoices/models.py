@@ -60,8 +60,7 @@ class RegistryProblem(models.Model):
         REJECTED = "rejected", "Отклонена"
         HELD = "held", "Задержана"
 
-    registry = models.ForeignKey(ServiceRegistry, on_delete=models.CASCADE,
-                                 related_name="problems")
+    registry = models.ForeignKey(ServiceRegistry, on_delete=models.CASCADE, related_name="problems")
     row_number = models.PositiveIntegerField("Строка")
     column = models.CharField("Колонка", max_length=64, blank=True)
     reason = models.CharField("Причина", max_length=500)
@@ -85,12 +84,14 @@ class ServiceLine(models.Model):
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="lines")
     line_id = models.CharField("ID строки", max_length=64)
-    registry = models.ForeignKey(ServiceRegistry, null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="lines")
+    registry = models.ForeignKey(
+        ServiceRegistry, null=True, blank=True, on_delete=models.SET_NULL, related_name="lines"
+    )
     registry_no = models.CharField("Номер реестра", max_length=64)
     row_number = models.PositiveIntegerField(default=0)
-    person = models.ForeignKey(InsuredPerson, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="service_lines")
+    person = models.ForeignKey(
+        InsuredPerson, null=True, blank=True, on_delete=models.PROTECT, related_name="service_lines"
+    )
     policy_no = models.CharField("Номер полиса", max_length=32)
     last_name = models.CharField(max_length=100)
     first_name = models.CharField(max_length=100)
@@ -144,30 +145,43 @@ class Invoice(models.Model):
     period_month = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="invoices")
-    person = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT, related_name="invoices",
-                               verbose_name="Застрахованный")
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name="Застрахованный",
+    )
     # The account holder who sees and pays it: the person himself or his sponsor.
-    payer = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT,
-                              related_name="payable_invoices", verbose_name="Плательщик")
+    payer = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="payable_invoices",
+        verbose_name="Плательщик",
+    )
     formed_at = models.DateTimeField("Дата формирования", db_index=True)
     due_date = models.DateField("Оплатить до")
     copay_total = models.DecimalField("Сумма соплаты", **MONEY)
     deposit_applied = models.DecimalField("Гарантийный взнос", default=Decimal("0.00"), **MONEY)
     amount_due = models.DecimalField("Итого к оплате", **MONEY)
-    status = models.CharField("Статус", max_length=16, choices=Status.choices,
-                              default=Status.NEW, db_index=True)
+    status = models.CharField(
+        "Статус", max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
+    )
     paid_at = models.DateTimeField("Оплачен", null=True, blank=True)
     annulled_at = models.DateTimeField(null=True, blank=True)
     annul_reason = models.CharField("Причина аннулирования", max_length=500, blank=True)
     pdf = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
+    # Set while a dispute pauses the due clock (SPEC §3.5); the days left are restored on reject.
+    due_paused_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "счёт"
         verbose_name_plural = "счета"
         ordering = ["-formed_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["period_year", "period_month", "sequence"],
-                                    name="invoice_number_parts_unique"),
+            models.UniqueConstraint(
+                fields=["period_year", "period_month", "sequence"],
+                name="invoice_number_parts_unique",
+            ),
         ]
         indexes = [models.Index(fields=["payer", "-formed_at"])]
 
@@ -177,8 +191,9 @@ class Invoice(models.Model):
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    service_line = models.ForeignKey(ServiceLine, on_delete=models.PROTECT,
-                                     related_name="invoice_lines")
+    service_line = models.ForeignKey(
+        ServiceLine, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
     service_date = models.DateField("Дата услуги")
     clinic_name = models.CharField("ЛПУ", max_length=255)
     service_name = models.CharField("Услуга", max_length=500)
@@ -203,12 +218,14 @@ class DepositEntry(models.Model):
         RETURN = "return", "Возврат на депозит"
         CREDIT = "credit", "Зачёт по обращению"
 
-    person = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT,
-                               related_name="deposit_entries")
+    person = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="deposit_entries"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     amount = models.DecimalField(**MONEY)
-    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="deposit_entries")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="deposit_entries"
+    )
     created_at = models.DateTimeField(db_index=True)
     reference = models.CharField("Основание", max_length=255, blank=True)
 
@@ -216,3 +233,37 @@ class DepositEntry(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = "операция депозита"
         verbose_name_plural = "депозит: операции"
+
+
+class InvoiceCorrection(models.Model):
+    """A correction document against a formed invoice (an accepted dispute, SPEC §3.5).
+
+    The invoice is never edited: what is payable is its amount due minus its corrections.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="corrections")
+    number = models.CharField("Номер корректировки", max_length=40, unique=True)
+    created_at = models.DateTimeField("Дата")
+    reason = models.CharField("Основание", max_length=500)
+    amount = models.DecimalField("Сумма уменьшения", **MONEY)
+    # Where already paid co-pay went: the deposit of the person's policy, or a refund.
+    settlement = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=[("", "—"), ("deposit", "На депозит"), ("refund", "Возврат")],
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "корректировка счёта"
+        verbose_name_plural = "корректировки счетов"
+
+
+class InvoiceCorrectionLine(models.Model):
+    correction = models.ForeignKey(
+        InvoiceCorrection, on_delete=models.CASCADE, related_name="lines"
+    )
+    invoice_line = models.ForeignKey(
+        InvoiceLine, on_delete=models.PROTECT, related_name="corrections"
+    )
+    copay_reduction = models.DecimalField("Уменьшение соплаты", **MONEY)

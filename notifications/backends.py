@@ -72,8 +72,12 @@ class HttpSmsGatewayBackend(BaseBackend):
     def send(self, *, channel: str, recipient: str, subject: str, body: str) -> None:
         if not settings.SMS_GATEWAY_URL:
             raise PermanentError("SMS_GATEWAY_URL is not configured")
-        data = {"api_id": settings.SMS_GATEWAY_API_ID, "to": recipient.lstrip("+"),
-                "msg": body, "json": "1"}
+        data = {
+            "api_id": settings.SMS_GATEWAY_API_ID,
+            "to": recipient.lstrip("+"),
+            "msg": body,
+            "json": "1",
+        }
         if settings.SMS_GATEWAY_SENDER:
             data["from"] = settings.SMS_GATEWAY_SENDER
         request = urllib.request.Request(  # noqa: S310 - URL comes from settings

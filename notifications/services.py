@@ -62,8 +62,14 @@ def notify(
         try:
             with transaction.atomic():
                 message = Message.objects.create(
-                    event=event, channel=channel, recipient=str(recipient), subject=subject,
-                    body=stored_body, sensitive=sensitive, dedupe_key=dedupe_key, user_id=user_id,
+                    event=event,
+                    channel=channel,
+                    recipient=str(recipient),
+                    subject=subject,
+                    body=stored_body,
+                    sensitive=sensitive,
+                    dedupe_key=dedupe_key,
+                    user_id=user_id,
                 )
         except IntegrityError:
             log.info("notification %s already sent to %s by %s", event, channel, dedupe_key)
@@ -75,7 +81,9 @@ def notify(
             from .tasks import deliver_message
 
             transaction.on_commit(
-                lambda mid=message.pk, b=(body if sensitive else None): deliver_message.delay(mid, b)
+                lambda mid=message.pk, b=(body if sensitive else None): deliver_message.delay(
+                    mid, b
+                )
             )
     return created
 

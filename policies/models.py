@@ -38,11 +38,16 @@ class Contract(models.Model):
     starts_on = models.DateField("Начало")
     ends_on = models.DateField("Окончание")
     franchise_percent = models.DecimalField(
-        "Франшиза, %", max_digits=5, decimal_places=2, default=Decimal("20.00"),
+        "Франшиза, %",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     invoice_period = models.CharField(
-        "Период выставления счетов", max_length=16, choices=InvoicePeriod.choices,
+        "Период выставления счетов",
+        max_length=16,
+        choices=InvoicePeriod.choices,
         default=InvoicePeriod.MONTHLY,
     )
     payment_term_days = models.PositiveSmallIntegerField("Срок оплаты", default=30)
@@ -54,8 +59,9 @@ class Contract(models.Model):
         "Лимит дней «Бонусный ВЗР» в год", default=30
     )
     report_email = models.EmailField("E-mail для отчётов страхователю", blank=True)
-    medical_desk_phone = models.CharField("Телефон медицинского пульта", max_length=32,
-                                          default="8 800 000-00-01")
+    medical_desk_phone = models.CharField(
+        "Телефон медицинского пульта", max_length=32, default="8 800 000-00-01"
+    )
 
     class Meta:
         verbose_name = "договор ДМС"
@@ -107,11 +113,16 @@ class InsuredPerson(models.Model):
     employee_number = models.CharField("Табельный номер", max_length=32, blank=True)
     category = models.CharField("Категория", max_length=16, choices=Category.choices)
     sponsor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="relatives",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="relatives",
         verbose_name="Сотрудник (для родственника)",
     )
-    status = models.CharField("Статус", max_length=16, choices=Status.choices,
-                              default=Status.ACTIVE)
+    status = models.CharField(
+        "Статус", max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     policy_start = models.DateField("Полис действует с")
     policy_end = models.DateField("Полис действует по")
     phone = models.CharField("Телефон из списка", max_length=16, blank=True)
@@ -120,8 +131,12 @@ class InsuredPerson(models.Model):
     first_name_norm = models.CharField(max_length=100, editable=False)
     # The registered account of this person, if any: one account per roster person.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="insured_person", verbose_name="Учётная запись",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="insured_person",
+        verbose_name="Учётная запись",
     )
 
     class Meta:
@@ -137,8 +152,11 @@ class InsuredPerson(models.Model):
         self.last_name_norm = normalize_name(self.last_name)
         self.first_name_norm = normalize_name(self.first_name)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "last_name_norm",
-                                       "first_name_norm"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "last_name_norm",
+                "first_name_norm",
+            }
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:

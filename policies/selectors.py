@@ -26,8 +26,9 @@ def people_for_user(user) -> QuerySet[InsuredPerson]:
     return (
         InsuredPerson.objects.filter(Q(user=user) | Q(sponsor__user=user))
         .select_related("contract", "program", "contract__employer")
-        .annotate(_own=Case(When(user=user, then=Value(0)), default=Value(1),
-                            output_field=IntegerField()))
+        .annotate(
+            _own=Case(When(user=user, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
         .order_by("_own", "birth_date", "id")
     )
 

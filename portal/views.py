@@ -27,8 +27,10 @@ def healthz(request):
         except Exception as exc:  # noqa: BLE001
             broker = f"error: {exc.__class__.__name__}"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database,
-                         "broker": broker}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": database, "broker": broker},
+        status=status,
+    )
 
 
 def error_403(request, exception=None):

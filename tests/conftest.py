@@ -65,21 +65,33 @@ def demo(db):
 # --- browser -----------------------------------------------------------------------------------
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": os.environ.get(
-        "CHROMIUM_PATH", "/usr/bin/chromium"), "args": CHROMIUM_ARGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+    }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "ru-RU", "timezone_id": "Europe/Moscow",
-            "viewport": {"width": 1280, "height": 900}}
+    return {
+        **browser_context_args,
+        "locale": "ru-RU",
+        "timezone_id": "Europe/Moscow",
+        "viewport": {"width": 1280, "height": 900},
+    }
 
 
 @pytest.fixture

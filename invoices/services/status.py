@@ -7,6 +7,7 @@ transition is a no-op.
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -36,7 +37,9 @@ def _locked(invoice_ids: Iterable[int]) -> list[Invoice]:
 
 
 @transaction.atomic
-def invoices_hold_for_payment(*, invoice_ids: Iterable[int], reference: str, actor=None) -> list[Invoice]:
+def invoices_hold_for_payment(
+    *, invoice_ids: Iterable[int], reference: str, actor=None
+) -> list[Invoice]:
     """Move payable invoices to ОЖИДАЕТ ОПЛАТЫ for one payment attempt.
 
     Locks in id order (no deadlocks between two tabs); refuses the whole set if any invoice is
@@ -48,12 +51,14 @@ def invoices_hold_for_payment(*, invoice_ids: Iterable[int], reference: str, act
             raise InvoiceStateError(
                 f"Счёт {invoice.number}: {REASON_NOT_PAYABLE.get(invoice.status, 'нельзя оплатить')}"
             )
-        if invoice.amount_due <= 0:
+        if payable_amount(invoice) <= 0:
             raise InvoiceStateError(f"Счёт {invoice.number}: нечего оплачивать")
     for invoice in invoices:
         invoice.status = S.PENDING
         invoice.save(update_fields=["status"])
-        audit_log(action="invoice.hold_for_payment", actor=actor, target=invoice, reference=reference)
+        audit_log(
+            action="invoice.hold_for_payment", actor=actor, target=invoice, reference=reference
+        )
     return invoices
 
 
@@ -73,8 +78,9 @@ def invoices_release_hold(*, invoice_ids: Iterable[int], reference: str) -> list
 
 
 @transaction.atomic
-def invoice_mark_paid(*, invoice_ids: Iterable[int], paid_at: dt.datetime, reference: str,
-                      actor=None) -> list[Invoice]:
+def invoice_mark_paid(
+    *, invoice_ids: Iterable[int], paid_at: dt.datetime, reference: str, actor=None
+) -> list[Invoice]:
     """Confirmed money settles the invoices (online payment or bank transfer). Idempotent:
     already paid invoices are left as they are. Annulled invoices are refused."""
     invoices = _locked(invoice_ids)
@@ -88,7 +94,35 @@ def invoice_mark_paid(*, invoice_ids: Iterable[int], paid_at: dt.datetime, refer
         invoice.status = S.PAID
         invoice.paid_at = paid_at
         invoice.save(update_fields=["status", "paid_at"])
-        audit_log(action="invoice.paid", actor=actor, target=invoice, reference=reference,
-                  amount=str(invoice.amount_due))
+        audit_log(
+            action="invoice.paid",
+            actor=actor,
+            target=invoice,
+            reference=reference,
+            amount=str(invoice.amount_due),
+        )
         changed.append(invoice)
     return changed
+
+
+def payable_amount(invoice: Invoice) -> Decimal:
+    """What is left to pay: amount due minus correction documents, never below zero.
+    Use `with_payable()` for lists (one query instead of one per invoice)."""
+    corrected = getattr(invoice, "corrections_total", None)
+    if corrected is None:
+        corrected = sum((c.amount for c in invoice.corrections.all()), Decimal("0"))
+    return max(invoice.amount_due - corrected, Decimal("0.00"))
+
+
+def with_payable(queryset):
+    """Annotate `corrections_total` so `payable_amount` needs no extra query per invoice."""
+    from django.db.models import DecimalField, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    return queryset.annotate(
+        corrections_total=Coalesce(
+            Sum("corrections__amount"),
+            Value(Decimal("0.00")),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        )
+    )

@@ -18,8 +18,11 @@ class Command(BaseCommand):
     help = "Creates the demo employer, contract, people, activations and invoices (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true",
-                            help="run even when DEBUG is off (never on a real database)")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="run even when DEBUG is off (never on a real database)",
+        )
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
