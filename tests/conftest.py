@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# Playwright's sync API runs an event loop in the test thread; the ORM calls that tests make
+# around it are still synchronous, so Django's async guard must be off for the test run.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
