@@ -1,5 +1,7 @@
 """Idempotent demo data of SPEC §4, made through the same services as real data."""
 
+import importlib.util
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -28,10 +30,10 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo refuses to run with DEBUG off; pass --force to insist.")
         for path in STEPS:
-            try:
-                step = import_string(path)
-            except ImportError:
-                continue  # the app that owns this step is not built yet
+            module_path = path.rpartition(".")[0]
+            if importlib.util.find_spec(module_path) is None:
+                continue  # the app that owns this step has no demo data yet
+            step = import_string(path)
             with transaction.atomic():
                 step()
         self.stdout.write("Демо-данные готовы.")
