@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "franchise"
-urlpatterns: list = []
+urlpatterns = [
+    path("activate/<int:person_id>/", views.activate, name="activate"),
+]

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from portal.placeholders import placeholder
+from . import views
 
 app_name = "policies"
-urlpatterns = [path("", placeholder("Мои полисы"), name="my_policies")]
+urlpatterns = [
+    path("", views.my_policies, name="my_policies"),
+    path("<int:person_id>/certificate.pdf", views.certificate, name="certificate"),
+]
