@@ -1,0 +1,604 @@
+"""Importing clinic registries: every row ends loaded, held, rejected or duplicate.
+
+Two paths with one outcome (tests run the same files through both):
+- PostgreSQL: rows stream from the file through the Python validation into a temporary staging
+  table with COPY, in chunks that report progress; then ONE transaction matches the roster,
+  loads the lines (INSERT … SELECT … ON CONFLICT DO NOTHING) and writes the report, set-based.
+- other databases (SQLite for development): the same validation, matching in batches of 1,000
+  rows with a few queries each, all inside one transaction.
+Either way a crash leaves the whole file's good rows or none: the registry stays «Загружается»
+and the task can simply run again.
+
+Duplicates: a (clinic, line id) already loaded, billed or dismissed, or seen earlier in the same
+file among valid rows. A held line is not a duplicate: the same line sent again is matched
+afresh and may load (the held ServiceLine is updated in place, keeping the unique key).
+"""
+
+# SQL below is built only from our own table names and constant reason texts; values go as
+# parameters or through COPY.
+# ruff: noqa: S608
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.files import File
+from django.db import connection, transaction
+
+from dms_portal import clock
+
+from ..models import Clinic, RegistryProblem, ServiceLine, ServiceRegistry
+from ..registry_reader import LABEL, RegistryReadError, open_registry
+from ..registry_rows import (
+    HOLD,
+    ParsedRow,
+    match_line,
+    raw_dict,
+    roster_for,
+    validate_row,
+)
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 50_000
+BATCH = 1_000
+R = ServiceRegistry.Status
+L = ServiceLine.Status
+
+
+@dataclass
+class ImportCounts:
+    loaded: int = 0
+    held: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+
+    def line(self) -> str:
+        return (
+            f"loaded={self.loaded} held={self.held} "
+            f"rejected={self.rejected} duplicates={self.duplicates}"
+        )
+
+
+def registry_create(*, path: str | Path, original_name: str = "") -> ServiceRegistry:
+    """Keep a copy of the file in storage and register it for import (status «Ожидает»)."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    registry = ServiceRegistry(original_name=original_name or path.name, sha256=digest.hexdigest())
+    with path.open("rb") as fh:
+        registry.file.save(path.name, File(fh), save=False)
+    registry.save()
+    return registry
+
+
+def registry_import(*, registry_id: int, fast: bool | None = None) -> ServiceRegistry:
+    """Import one registered file. Idempotent: a finished registry is returned as it is; one
+    left «Загружается» by a crash is imported again from the start.
+
+    `fast` picks the COPY path (default: on PostgreSQL); tests pass False on PostgreSQL to
+    prove both paths give the same outcome."""
+    if fast is None:
+        fast = connection.vendor == "postgresql"
+    claimed = ServiceRegistry.objects.filter(
+        pk=registry_id, status__in=[R.PENDING, R.RUNNING]
+    ).update(status=R.RUNNING, error="")
+    registry = ServiceRegistry.objects.get(pk=registry_id)
+    if not claimed:
+        return registry
+    try:
+        source = open_registry(registry.file.path)
+    except RegistryReadError as exc:
+        ServiceRegistry.objects.filter(pk=registry_id).update(
+            status=R.FAILED, error=str(exc), finished_at=clock.now()
+        )
+        registry.refresh_from_db()
+        return registry
+    ServiceRegistry.objects.filter(pk=registry_id).update(rows_total=source.rows_total, rows_done=0)
+    try:
+        if fast:
+            _PostgresImport(registry_id, source).run()
+        else:
+            _batched_import(registry_id, source)
+    except RegistryReadError as exc:
+        # Found mid-file (a broken byte, a torn archive): nothing was loaded — all or nothing.
+        ServiceRegistry.objects.filter(pk=registry_id).update(
+            status=R.FAILED, error=str(exc), finished_at=clock.now()
+        )
+    registry.refresh_from_db()
+    return registry
+
+
+def registry_import_file(*, path: str | Path, original_name: str = "") -> ServiceRegistry:
+    """Register and import a file at once (management command, inbox, demo seed)."""
+    registry = registry_create(path=path, original_name=original_name)
+    return registry_import(registry_id=registry.pk)
+
+
+def registry_counts(registry: ServiceRegistry) -> ImportCounts:
+    return ImportCounts(registry.loaded, registry.held, registry.rejected, registry.duplicates)
+
+
+def _finish(registry_id: int, counts: ImportCounts, rows_done: int) -> None:
+    ServiceRegistry.objects.filter(pk=registry_id).update(
+        status=R.DONE,
+        loaded=counts.loaded,
+        held=counts.held,
+        rejected=counts.rejected,
+        duplicates=counts.duplicates,
+        rows_done=rows_done,
+        rows_total=rows_done,
+        finished_at=clock.now(),
+    )
+
+
+def _locked_unfinished(registry_id: int) -> bool:
+    """Inside the final transaction: False when another worker already finished this file."""
+    registry = ServiceRegistry.objects.select_for_update().get(pk=registry_id)
+    return registry.status == R.RUNNING
+
+
+def _clinics_ensure(names: dict[str, str]) -> dict[str, int]:
+    """Clinic code → id, creating unknown clinics with the name of their first row."""
+    existing = dict(Clinic.objects.filter(code__in=list(names)).values_list("code", "id"))
+    missing = [Clinic(code=code, name=name) for code, name in names.items() if code not in existing]
+    if missing:
+        Clinic.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = dict(Clinic.objects.filter(code__in=list(names)).values_list("code", "id"))
+    return existing
+
+
+def _held_raw(row: ParsedRow) -> dict:
+    return {
+        "registry_no": row.registry_no,
+        "clinic_code": row.clinic_code,
+        "clinic_name": row.clinic_name,
+        "line_id": row.line_id,
+        "policy_no": row.policy_no,
+        "last_name": row.last_name,
+        "first_name": row.first_name,
+        "patronymic": row.patronymic,
+        "birth_date": row.birth_date.strftime("%d.%m.%Y"),
+        "service_date": row.service_date.strftime("%d.%m.%Y"),
+        "service_code": row.service_code,
+        "service_name": row.service_name,
+        "quantity": str(row.quantity),
+        "unit_price": f"{row.unit_price:.2f}",
+        "amount": f"{row.amount:.2f}",
+    }
+
+
+# --- the batched path (any database) -------------------------------------------------------------
+
+
+def _batched_import(registry_id: int, source) -> None:
+    today = clock.moscow_today()
+    counts = ImportCounts()
+    with transaction.atomic():
+        if not _locked_unfinished(registry_id):
+            return
+        seen: set[tuple[int, str]] = set()
+        problems: list[RegistryProblem] = []
+        batch: list[ParsedRow] = []
+        rows_done = 0
+        for number, values in source.rows():
+            rows_done += 1
+            parsed, row_problems = validate_row(number, values, today)
+            if row_problems:
+                counts.rejected += 1
+                raw = raw_dict(values)
+                problems.extend(
+                    RegistryProblem(
+                        registry_id=registry_id,
+                        row_number=number,
+                        column=column,
+                        reason=reason,
+                        kind=RegistryProblem.Kind.REJECTED,
+                        raw=raw,
+                    )
+                    for column, reason in row_problems
+                )
+            else:
+                batch.append(parsed)
+            if len(batch) >= BATCH:
+                _batch_load(registry_id, batch, seen, counts, problems)
+                batch = []
+            if len(problems) >= BATCH:
+                RegistryProblem.objects.bulk_create(problems)
+                problems = []
+        _batch_load(registry_id, batch, seen, counts, problems)
+        RegistryProblem.objects.bulk_create(problems)
+        _finish(registry_id, counts, rows_done)
+
+
+def _batch_load(registry_id, batch, seen, counts, problems) -> None:
+    if not batch:
+        return
+    clinic_names: dict[str, str] = {}
+    for row in batch:
+        clinic_names.setdefault(row.clinic_code, row.clinic_name)
+    clinics = _clinics_ensure(clinic_names)
+    existing = {
+        (clinic_id, line_id): (pk, status)
+        for pk, clinic_id, line_id, status in ServiceLine.objects.filter(
+            clinic_id__in=set(clinics.values()), line_id__in={r.line_id for r in batch}
+        ).values_list("pk", "clinic_id", "line_id", "status")
+    }
+    roster = roster_for({r.policy_no for r in batch})
+    new_lines: list[ServiceLine] = []
+    updated: list[ServiceLine] = []
+    for row in batch:
+        clinic_id = clinics[row.clinic_code]
+        key = (clinic_id, row.line_id)
+        if key in seen:
+            counts.duplicates += 1
+            continue
+        seen.add(key)
+        found = existing.get(key)
+        if found and found[1] != L.HELD:
+            counts.duplicates += 1
+            continue
+        person_id, hold = match_line(
+            last_name=row.last_name,
+            first_name=row.first_name,
+            birth_date=row.birth_date,
+            service_date=row.service_date,
+            entry=roster.get(row.policy_no),
+        )
+        line = ServiceLine(
+            pk=found[0] if found else None,
+            clinic_id=clinic_id,
+            line_id=row.line_id,
+            registry_id=registry_id,
+            registry_no=row.registry_no,
+            row_number=row.row_number,
+            person_id=person_id,
+            policy_no=row.policy_no,
+            last_name=row.last_name,
+            first_name=row.first_name,
+            patronymic=row.patronymic,
+            birth_date=row.birth_date,
+            service_date=row.service_date,
+            service_code=row.service_code,
+            service_name=row.service_name,
+            quantity=row.quantity,
+            unit_price=row.unit_price,
+            amount=row.amount,
+            status=L.HELD if hold else L.LOADED,
+            hold_reason=HOLD[hold][1] if hold else "",
+        )
+        (updated if found else new_lines).append(line)
+        if hold:
+            counts.held += 1
+            problems.append(
+                RegistryProblem(
+                    registry_id=registry_id,
+                    row_number=row.row_number,
+                    column=HOLD[hold][0],
+                    reason=HOLD[hold][1],
+                    kind=RegistryProblem.Kind.HELD,
+                    raw=_held_raw(row),
+                )
+            )
+        else:
+            counts.loaded += 1
+    ServiceLine.objects.bulk_create(new_lines)
+    if updated:
+        ServiceLine.objects.bulk_update(updated, fields=LINE_FIELDS)
+
+
+LINE_FIELDS = [
+    "registry",
+    "registry_no",
+    "row_number",
+    "person",
+    "policy_no",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "service_date",
+    "service_code",
+    "service_name",
+    "quantity",
+    "unit_price",
+    "amount",
+    "status",
+    "hold_reason",
+]
+
+
+# --- the PostgreSQL path -------------------------------------------------------------------------
+
+STAGE_COLUMNS = (
+    "row_number",
+    "registry_no",
+    "clinic_code",
+    "clinic_name",
+    "line_id",
+    "policy_no",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "service_date",
+    "service_code",
+    "service_name",
+    "quantity",
+    "unit_price",
+    "amount",
+    "last_norm",
+    "first_norm",
+)
+
+
+class _PostgresImport:
+    def __init__(self, registry_id: int, source):
+        self.registry_id = registry_id
+        self.source = source
+        self.stage = f"registry_stage_{registry_id}"
+        self.stage_problems = f"registry_stage_problems_{registry_id}"
+
+    def run(self) -> None:
+        with connection.cursor() as cursor:
+            try:
+                self._create_stage(cursor)
+                staged, rejected, rows_done, clinics = self._fill_stage(cursor)
+                with transaction.atomic():
+                    if not _locked_unfinished(self.registry_id):
+                        return
+                    counts = self._load(cursor, staged, clinics)
+                    counts.rejected = rejected
+                    _finish(self.registry_id, counts, rows_done)
+            finally:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.stage}, {self.stage_problems}")
+
+    def _create_stage(self, cursor) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {self.stage}, {self.stage_problems}")
+        cursor.execute(
+            f"""CREATE TEMP TABLE {self.stage} (
+                row_number integer, registry_no text, clinic_code text, clinic_name text,
+                line_id text, policy_no text, last_name text, first_name text, patronymic text,
+                birth_date date, service_date date, service_code text, service_name text,
+                quantity integer, unit_price numeric(12,2), amount numeric(12,2),
+                last_norm text, first_norm text)"""
+        )
+        cursor.execute(
+            f"""CREATE TEMP TABLE {self.stage_problems} (
+                row_number integer, col text, reason text, raw jsonb)"""
+        )
+
+    def _fill_stage(self, cursor):
+        """Stream the file into the staging tables; COPY per chunk so progress is visible."""
+        from psycopg.types.json import Jsonb
+
+        from policies.models import normalize_name
+
+        today = clock.moscow_today()
+        raw_cursor = cursor.cursor
+        columns = ", ".join(STAGE_COLUMNS)
+        staged = rejected = rows_done = 0
+        clinics: dict[str, str] = {}
+        rows = self.source.rows()
+        exhausted = False
+        while not exhausted:
+            problems = []
+            with raw_cursor.copy(f"COPY {self.stage} ({columns}) FROM STDIN") as copy:
+                write = copy.write_row
+                chunk = 0
+                for number, values in rows:
+                    rows_done += 1
+                    chunk += 1
+                    parsed, row_problems = validate_row(number, values, today)
+                    if row_problems:
+                        rejected += 1
+                        raw = Jsonb(raw_dict(values))
+                        problems.extend((number, c, r, raw) for c, r in row_problems)
+                    else:
+                        staged += 1
+                        if parsed.clinic_code not in clinics:
+                            clinics[parsed.clinic_code] = parsed.clinic_name
+                        write(
+                            (
+                                number,
+                                parsed.registry_no,
+                                parsed.clinic_code,
+                                parsed.clinic_name,
+                                parsed.line_id,
+                                parsed.policy_no,
+                                parsed.last_name,
+                                parsed.first_name,
+                                parsed.patronymic,
+                                parsed.birth_date,
+                                parsed.service_date,
+                                parsed.service_code,
+                                parsed.service_name,
+                                parsed.quantity,
+                                parsed.unit_price,
+                                parsed.amount,
+                                normalize_name(parsed.last_name),
+                                normalize_name(parsed.first_name),
+                            )
+                        )
+                    if chunk >= PROGRESS_EVERY:
+                        break
+                else:
+                    exhausted = True
+            if problems:
+                with raw_cursor.copy(
+                    f"COPY {self.stage_problems} (row_number, col, reason, raw) FROM STDIN"
+                ) as copy:
+                    for problem in problems:
+                        copy.write_row(problem)
+            ServiceRegistry.objects.filter(pk=self.registry_id).update(rows_done=rows_done)
+        cursor.execute(f"ANALYZE {self.stage}")
+        return staged, rejected, rows_done, clinics
+
+    def _load(self, cursor, staged: int, clinic_names: dict[str, str]) -> ImportCounts:
+        counts = ImportCounts()
+        if clinic_names:
+            _clinics_ensure(clinic_names)
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        reason_case = "CASE hold " + " ".join(
+            f"WHEN '{code}' THEN '{text}'" for code, (_, text) in HOLD.items()
+        )
+        column_case = "CASE hold_reason " + " ".join(
+            f"WHEN '{text}' THEN '{column}'" for _, (column, text) in HOLD.items()
+        )
+        # Plain joins so PostgreSQL can hash them; a person with two activations overlapping
+        # one date (bad data) would repeat a row, which ON CONFLICT then skips uncounted.
+        classified = f"""
+            SELECT m.*,
+                CASE WHEN hold IN ('policy', 'last_name', 'first_name', 'birth_date')
+                     THEN NULL ELSE pid END AS person_id,
+                CASE WHEN hold = '' THEN '{L.LOADED}' ELSE '{L.HELD}' END AS status,
+                CASE WHEN hold = '' THEN '' ELSE {reason_case} END END AS hold_reason
+            FROM (
+                SELECT s.*, c.id AS clinic_id, p.id AS pid,
+                CASE
+                    WHEN p.id IS NULL THEN 'policy'
+                    WHEN p.last_name_norm <> s.last_norm THEN 'last_name'
+                    WHEN p.first_name_norm <> s.first_norm THEN 'first_name'
+                    WHEN p.birth_date <> s.birth_date THEN 'birth_date'
+                    WHEN s.service_date < p.policy_start OR s.service_date > p.policy_end
+                        THEN 'period'
+                    WHEN pr.kind = 'emergency' THEN 'emergency'
+                    WHEN fa.id IS NULL THEN 'activation'
+                    ELSE ''
+                END AS hold
+                FROM {self.stage} s
+                JOIN invoices_clinic c ON c.code = s.clinic_code
+                LEFT JOIN policies_insuredperson p ON p.policy_number = s.policy_no
+                LEFT JOIN policies_program pr ON pr.id = p.program_id
+                LEFT JOIN franchise_franchiseactivation fa
+                  ON fa.person_id = p.id AND fa.period_start <= s.service_date
+                 AND fa.period_end >= s.service_date AND fa.effective_date <= s.service_date
+            ) m
+        """
+        line_columns = (
+            "clinic_id, line_id, registry_id, registry_no, row_number, person_id, policy_no, "
+            "last_name, first_name, patronymic, birth_date, service_date, service_code, "
+            "service_name, quantity, unit_price, amount, status, hold_reason"
+        )
+        select_columns = line_columns.replace("registry_id", "%(registry)s::bigint")
+        raw_json = """jsonb_build_object(
+            'registry_no', registry_no, 'clinic_code', %(clinic_code)s, 'clinic_name', %(clinic_name)s,
+            'line_id', line_id, 'policy_no', policy_no, 'last_name', last_name,
+            'first_name', first_name, 'patronymic', patronymic,
+            'birth_date', to_char(birth_date, 'DD.MM.YYYY'),
+            'service_date', to_char(service_date, 'DD.MM.YYYY'),
+            'service_code', service_code, 'service_name', service_name,
+            'quantity', quantity::text, 'unit_price', unit_price::text, 'amount', amount::text)"""
+        params = {"registry": self.registry_id}
+
+        # Step A (rare): lines held by an earlier import come again — match them afresh in place.
+        rematched = 0
+        held_before = ServiceLine.objects.filter(
+            status=L.HELD, clinic__code__in=list(clinic_names)
+        ).exists()
+        if held_before:
+            cursor.execute(
+                f"""CREATE TEMP TABLE {self.stage}_rematch ON COMMIT DROP AS
+                SELECT DISTINCT ON (sl.id) sl.id AS line_pk, k.*
+                FROM ({classified}) k
+                JOIN invoices_serviceline sl
+                  ON sl.clinic_id = k.clinic_id AND sl.line_id = k.line_id AND sl.status = 'held'
+                ORDER BY sl.id, k.row_number"""
+            )
+            cursor.execute(
+                f"""UPDATE invoices_serviceline sl SET
+                    registry_id = %(registry)s, registry_no = r.registry_no,
+                    row_number = r.row_number, person_id = r.person_id, policy_no = r.policy_no,
+                    last_name = r.last_name, first_name = r.first_name,
+                    patronymic = r.patronymic, birth_date = r.birth_date,
+                    service_date = r.service_date, service_code = r.service_code,
+                    service_name = r.service_name, quantity = r.quantity,
+                    unit_price = r.unit_price, amount = r.amount, status = r.status,
+                    hold_reason = r.hold_reason
+                FROM {self.stage}_rematch r WHERE sl.id = r.line_pk""",
+                params,
+            )
+            cursor.execute(
+                f"""SELECT count(*) FILTER (WHERE status = 'loaded'),
+                           count(*) FILTER (WHERE status = 'held') FROM {self.stage}_rematch"""
+            )
+            loaded, held = cursor.fetchone()
+            counts.loaded += loaded
+            counts.held += held
+            rematched = loaded + held
+            cursor.execute(
+                f"""INSERT INTO invoices_registryproblem
+                    (registry_id, row_number, "column", reason, kind, raw)
+                SELECT %(registry)s, row_number, {column_case} END, hold_reason, 'held',
+                    {raw_json.replace("%(clinic_code)s", "clinic_code").replace("%(clinic_name)s", "clinic_name")}
+                FROM {self.stage}_rematch WHERE status = 'held'""",
+                params,
+            )
+            not_rematched = f"""WHERE NOT EXISTS (SELECT 1 FROM {self.stage}_rematch r
+                WHERE r.clinic_id = k.clinic_id AND r.line_id = k.line_id)"""
+        else:
+            not_rematched = ""
+
+        # Step B: everything else in one statement; ON CONFLICT skips lines loaded before and
+        # repeats within the file (rows go in file order, so the first occurrence wins).
+        cursor.execute(
+            f"""WITH ins AS (
+                INSERT INTO invoices_serviceline ({line_columns})
+                SELECT {select_columns} FROM ({classified}) k {not_rematched}
+                ORDER BY k.row_number
+                ON CONFLICT (clinic_id, line_id) DO NOTHING
+                RETURNING status, row_number, hold_reason, clinic_id, registry_no, line_id,
+                    policy_no, last_name, first_name, patronymic, birth_date, service_date,
+                    service_code, service_name, quantity, unit_price, amount
+            ), probs AS (
+                INSERT INTO invoices_registryproblem
+                    (registry_id, row_number, "column", reason, kind, raw)
+                SELECT %(registry)s, ins.row_number, {column_case} END, ins.hold_reason, 'held',
+                    {raw_json.replace("%(clinic_code)s", "c.code").replace("%(clinic_name)s", "c.name")}
+                FROM ins JOIN invoices_clinic c ON c.id = ins.clinic_id
+                WHERE ins.status = 'held'
+            )
+            SELECT count(*) FILTER (WHERE status = 'loaded'),
+                   count(*) FILTER (WHERE status = 'held') FROM ins""",
+            params,
+        )
+        loaded, held = cursor.fetchone()
+        counts.loaded += loaded
+        counts.held += held
+        counts.duplicates = staged - rematched - loaded - held
+        cursor.execute(
+            f"""INSERT INTO invoices_registryproblem
+                (registry_id, row_number, "column", reason, kind, raw)
+            SELECT %(registry)s, row_number, col, reason, 'rejected', raw
+            FROM {self.stage_problems} ORDER BY row_number""",
+            params,
+        )
+        return counts
+
+
+def registry_move(*, path: Path, target_dir: Path) -> Path:
+    """Move an inbox file into its done/ or failed/ folder without overwriting anything."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / path.name
+    n = 1
+    while target.exists():
+        target = target_dir / f"{path.stem}.{n}{path.suffix}"
+        n += 1
+    shutil.move(str(path), str(target))
+    return target
+
+
+__all__ = [
+    "ImportCounts",
+    "LABEL",
+    "registry_create",
+    "registry_import",
+    "registry_import_file",
+    "registry_counts",
+    "registry_move",
+]
