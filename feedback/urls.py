@@ -1,9 +1,12 @@
 from django.urls import path
 
-from portal.placeholders import placeholder
+from . import views
 
 app_name = "feedback"
 urlpatterns = [
-    path("", placeholder("Формы обратной связи"), name="index"),
-    path("travel/", placeholder("Бонусный ВЗР"), name="travel"),
+    path("", views.index, name="index"),
+    path("appeals/<int:pk>/", views.detail, name="detail"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("travel/", views.travel_index, name="travel"),
+    path("travel/<int:pk>/pdf/", views.travel_pdf, name="travel_pdf"),
 ]

@@ -1,0 +1,230 @@
+"""Forms validate input only; the steps live in services."""
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+
+from invoices.models import Invoice, InvoiceLine
+
+from .models import Appeal
+from .uploads import MAX_FILE_SIZE, MAX_FILES, sniff_content_type
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def bootstrap(form: forms.Form) -> None:
+    """Give widgets Bootstrap's classes (radios and checkboxes are laid out in templates)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class AppealForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Вид обращения",
+        choices=Appeal.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Выберите вид обращения"},
+    )
+    person = forms.ModelChoiceField(
+        label="Застрахованный",
+        queryset=None,
+        required=False,
+        empty_label=None,
+    )
+    invoice = forms.ModelChoiceField(
+        label="Счёт",
+        queryset=Invoice.objects.none(),
+        required=False,
+        empty_label="— выберите счёт —",
+    )
+    lines = forms.ModelMultipleChoiceField(
+        label="Оспариваемые услуги",
+        queryset=InvoiceLine.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.ChoiceField(
+        label="Причина несогласия",
+        choices=Appeal.Reason.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label="Текст обращения",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    attachments = MultipleFileField(
+        label="Файлы (PDF, JPG, PNG)",
+        required=False,
+        help_text=f"До {MAX_FILES} файлов, каждый не больше {filesizeformat(MAX_FILE_SIZE)}",
+    )
+
+    def __init__(self, *args, people, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.invoices = invoices
+        self.fields["invoice"].queryset = Invoice.objects.filter(
+            pk__in=[inv.pk for inv in invoices]
+        )
+        self.fields["invoice"].label_from_instance = invoice_label
+        self.fields["lines"].queryset = InvoiceLine.objects.filter(
+            invoice_id__in=[inv.pk for inv in invoices]
+        )
+        bootstrap(self)
+
+    def clean_attachments(self):
+        files = self.cleaned_data["attachments"]
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"Можно приложить не больше {MAX_FILES} файлов")
+        for upload in files:
+            if upload.size > MAX_FILE_SIZE:
+                raise forms.ValidationError(
+                    f"Файл «{upload.name}» больше {filesizeformat(MAX_FILE_SIZE)}"
+                )
+            if sniff_content_type(upload) is None:
+                raise forms.ValidationError(f"Файл «{upload.name}» не является PDF, JPG или PNG")
+        return files
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == Appeal.Kind.SERVICE_DISPUTE:
+            invoice, lines = data.get("invoice"), data.get("lines") or []
+            if not invoice:
+                self.add_error("invoice", "Выберите счёт, с которым вы не согласны")
+            elif not lines:
+                self.add_error("lines", "Отметьте хотя бы одну оспариваемую услугу")
+            elif any(line.invoice_id != invoice.pk for line in lines):
+                self.add_error("lines", "Отмеченные услуги не из выбранного счёта")
+            else:
+                opened = next((inv for inv in self.invoices if inv.pk == invoice.pk), None)
+                busy = [line for line in lines if opened and line.pk in opened.open_line_ids]
+                if busy:
+                    self.add_error("lines", f"Услуга «{busy[0].service_name}» уже оспаривается")
+            if not data.get("reason"):
+                self.add_error("reason", "Укажите причину несогласия")
+        elif kind:
+            if not (data.get("text") or "").strip():
+                self.add_error("text", "Опишите ваше обращение")
+            if not data.get("person"):
+                self.add_error("person", "Выберите застрахованного")
+        return data
+
+
+def invoice_label(invoice: Invoice) -> str:
+    return (
+        f"Счёт {invoice.number} от {invoice.formed_at:%d.%m.%Y} — "
+        f"{invoice.person.short_name} ({invoice.get_status_display()})"
+    )
+
+
+class AssignForm(forms.Form):
+    expert = forms.ModelChoiceField(label="Эксперт", queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["expert"].queryset = get_user_model().objects.filter(
+            is_staff=True, is_active=True
+        )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label="Внутренний комментарий (заявитель его не видит)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Введите текст комментария"},
+    )
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Ответ заявителю",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Введите текст ответа"},
+    )
+    close = forms.BooleanField(label="Закрыть обращение этим ответом", required=False)
+
+
+class ExtendForm(forms.Form):
+    new_deadline = forms.DateField(
+        label="Новый срок ответа",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Укажите новый срок", "invalid": "Введите дату"},
+    )
+    reason = forms.CharField(
+        label="Причина продления",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Укажите причину продления срока"},
+    )
+
+
+class DecisionForm(forms.Form):
+    """Accept or reject a dispute; on accept, per-line reductions default to the whole co-pay."""
+
+    decision = forms.ChoiceField(
+        label="Решение",
+        choices=[("accept", "Удовлетворить"), ("reject", "Отклонить")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Выберите решение"},
+    )
+    answer = forms.CharField(
+        label="Ответ заявителю",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Введите ответ заявителю"},
+    )
+    settlement = forms.ChoiceField(
+        label="Если соплата уже оплачена",
+        choices=[
+            ("deposit", "Зачесть на депозит полиса"),
+            ("refund", "Вернуть через платёжный сервис"),
+        ],
+        initial="deposit",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line, left in lines:
+            self.fields[f"line_{line.pk}"] = forms.DecimalField(
+                label=f"Уменьшение соплаты: {line.service_name} ({line.service_date:%d.%m.%Y})",
+                max_digits=12,
+                decimal_places=2,
+                min_value=0,
+                max_value=left,
+                initial=left,
+                required=False,
+            )
+
+    def reductions(self) -> dict:
+        return {
+            line.pk: self.cleaned_data.get(f"line_{line.pk}") or 0 for line, _left in self.lines
+        }

@@ -1,0 +1,178 @@
+"""«Формы обратной связи» and «Бонусный ВЗР»: thin views over selectors and services."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from invoices.models import Invoice
+from invoices.services.disputes import invoice_disputable_reason
+from invoices.services.status import payable_amount
+from policies.selectors import people_for_user
+
+from . import selectors, services
+from .errors import FeedbackError
+from .forms import AppealForm
+from .models import Appeal, AppealAttachment, BonusTravelPolicy
+from .travel import services as travel
+from .travel.forms import TravelPolicyForm
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _invoice_or_404(request, invoice_id) -> Invoice:
+    try:
+        return selectors.get_invoice_for_user(request.user, int(invoice_id))
+    except (Invoice.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@login_required
+def index(request):
+    people = people_for_user(request.user)
+    invoices = selectors.disputable_invoices_for_user(request.user)
+    # The «Несогласие с услугой» link of «Мои счета»: ?invoice=<id>&kind=service_dispute.
+    asked = request.POST.get("invoice") or request.GET.get("invoice")
+    asked_invoice = _invoice_or_404(request, asked) if asked else None
+    if request.method == "POST":
+        form = AppealForm(request.POST, request.FILES, people=people, invoices=invoices)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appeal = services.appeal_create(
+                    user=request.user,
+                    person=data.get("person") or people.first(),
+                    kind=data["kind"],
+                    text=data.get("text") or "",
+                    files=data["attachments"],
+                    invoice=data.get("invoice"),
+                    line_ids=[line.pk for line in data.get("lines") or []],
+                    reason=data.get("reason") or "",
+                    ip=_ip(request),
+                )
+            except FeedbackError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"Обращение № {appeal.pk} отправлено. Ответ — до {appeal.deadline:%d.%m.%Y}.",
+                )
+                return redirect("feedback:detail", pk=appeal.pk)
+    else:
+        initial = {"kind": request.GET.get("kind") or Appeal.Kind.QUESTION}
+        if initial["kind"] not in Appeal.Kind.values:
+            initial["kind"] = Appeal.Kind.QUESTION
+        first = people.first()
+        if first:
+            initial["person"] = first.pk
+        if asked_invoice is not None:
+            reason = invoice_disputable_reason(asked_invoice)
+            if reason:
+                messages.error(request, f"Счёт {asked_invoice.number} нельзя оспорить: {reason}.")
+            else:
+                initial.update(kind=Appeal.Kind.SERVICE_DISPUTE, invoice=asked_invoice.pk)
+        form = AppealForm(initial=initial, people=people, invoices=invoices)
+    selected_invoice = form["invoice"].value()
+    return render(
+        request,
+        "feedback/index.html",
+        {
+            "form": form,
+            "has_people": people.exists(),
+            "invoices": invoices,
+            "selected_invoice": str(selected_invoice or ""),
+            "selected_lines": {str(v) for v in (form["lines"].value() or [])},
+            "appeals": selectors.appeals_for_user(request.user),
+        },
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    try:
+        appeal = selectors.get_appeal_for_user(request.user, pk)
+    except Appeal.DoesNotExist:
+        raise Http404 from None
+    invoice = corrections = None
+    if appeal.invoice_id:
+        invoice = selectors.get_invoice_for_user(request.user, appeal.invoice_id)
+        corrections = invoice.corrections.prefetch_related("lines__invoice_line")
+        invoice.payable = payable_amount(invoice)
+    return render(
+        request,
+        "feedback/detail.html",
+        {"appeal": appeal, "invoice": invoice, "corrections": corrections},
+    )
+
+
+@login_required
+@require_GET
+def attachment(request, pk: int):
+    """Files live outside the web root; only the appeal's owner and staff get them."""
+    try:
+        item = selectors.get_attachment_for_user(request.user, pk)
+    except AppealAttachment.DoesNotExist:  # another user's file looks like a missing one
+        raise Http404 from None
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=True,
+        filename=item.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def travel_index(request):
+    people = people_for_user(request.user)
+    if request.method == "POST":
+        form = TravelPolicyForm(request.POST, people=people)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                policy = travel.travel_policy_issue(
+                    user=request.user,
+                    countries=data["countries"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    travellers=data["travellers"],
+                    ip=_ip(request),
+                )
+            except FeedbackError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, f"Полис {policy.number} оформлен. Скачайте сертификат ниже."
+                )
+                return redirect("feedback:travel")
+    else:
+        form = TravelPolicyForm(people=people)
+    return render(
+        request,
+        "feedback/travel.html",
+        {
+            "form": form,
+            "has_people": bool(form.people),
+            "policies": selectors.travel_policies_for_user(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def travel_pdf(request, pk: int):
+    try:
+        policy = selectors.get_travel_policy_for_user(request.user, pk)
+    except BonusTravelPolicy.DoesNotExist:
+        raise Http404 from None
+    data = travel.travel_policy_pdf(policy=policy)
+    response = HttpResponse(data, content_type=mimetypes.types_map[".pdf"])
+    response["Content-Disposition"] = f'inline; filename="bonus-vzr-{policy.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
