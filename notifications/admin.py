@@ -1,20 +1,37 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .models import Message
+from .services import message_requeue
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "event", "channel", "recipient", "status", "attempts", "sent_at")
+    """The delivery log: every message with its state; operators may resend failed ones."""
+
+    list_display = (
+        "created_at",
+        "event",
+        "channel",
+        "recipient",
+        "status",
+        "attempts",
+        "scheduled_for",
+        "sent_at",
+    )
     list_filter = ("channel", "status", "event")
-    search_fields = ("recipient", "event")
+    search_fields = ("recipient", "event", "dedupe_key")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Message._meta.fields]
+    actions = ["resend"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        # The action below needs change permission on the changelist; the form stays read-only.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def get_fields(self, request, obj=None):
@@ -23,3 +40,16 @@ class MessageAdmin(admin.ModelAdmin):
         if obj is not None and obj.sensitive and "body" in fields:
             fields.remove("body")
         return fields
+
+    @admin.action(description="Отправить повторно (ошибка / исход неизвестен)")
+    def resend(self, request, queryset):
+        done = sum(1 for message in queryset if message_requeue(message=message))
+        skipped = queryset.count() - done
+        self.message_user(request, f"Поставлено в очередь: {done}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"Пропущено: {skipped} (не в статусе «Ошибка» / «Исход неизвестен» "
+                "или текст кода не сохранён).",
+                messages.WARNING,
+            )

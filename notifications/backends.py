@@ -7,6 +7,7 @@ PermanentError (give up).
 
 import json
 import logging
+import smtplib
 import sys
 import urllib.error
 import urllib.parse
@@ -56,18 +57,25 @@ class DjangoEmailBackend(BaseBackend):
     def send(self, *, channel: str, recipient: str, subject: str, body: str) -> None:
         try:
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise PermanentError(f"address refused: {recipient}") from exc
         except (OSError, TimeoutError) as exc:
+            # SMTPException is an OSError: a server down or busy is worth another try.
             raise TemporaryError(str(exc)) from exc
 
 
 class HttpSmsGatewayBackend(BaseBackend):
     """An HTTP SMS gateway in the style of sms.ru: POST /sms/send with api_id, to, msg, json=1.
 
-    The gateway answers JSON with "status": "OK" or "ERROR" and a per-number status; 5xx,
-    network errors and timeouts are temporary, an explicit refusal is permanent.
+    The gateway answers JSON with "status": "OK" or "ERROR", a "status_code" and a per-number
+    status; 5xx, 429, network errors, timeouts and the gateway's own "try again" codes are
+    temporary, an explicit refusal (bad key, bad number, no balance) is permanent.
+    Credentials come from the environment: SMS_GATEWAY_URL, SMS_GATEWAY_API_ID,
+    SMS_GATEWAY_SENDER; SMS_GATEWAY_TIMEOUT (seconds, default 10).
     """
 
-    timeout = 10
+    #: sms.ru codes meaning "service temporarily unavailable" / "server error, repeat"
+    temporary_codes = frozenset({220, 500})
 
     def send(self, *, channel: str, recipient: str, subject: str, body: str) -> None:
         if not settings.SMS_GATEWAY_URL:
@@ -86,7 +94,8 @@ class HttpSmsGatewayBackend(BaseBackend):
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            timeout = getattr(settings, "SMS_GATEWAY_TIMEOUT", 10)
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 payload = json.loads(response.read().decode() or "{}")
         except urllib.error.HTTPError as exc:
             if exc.code >= 500 or exc.code == 429:
@@ -97,10 +106,20 @@ class HttpSmsGatewayBackend(BaseBackend):
         except ValueError as exc:
             raise TemporaryError("gateway answered non-JSON") from exc
         if payload.get("status") != "OK":
-            raise PermanentError(f"gateway refused: {payload.get('status_text', payload)}")
+            self._raise(payload, "gateway refused")
         per_number = (payload.get("sms") or {}).get(recipient.lstrip("+"), {})
         if per_number and per_number.get("status") != "OK":
-            raise PermanentError(f"gateway refused number: {per_number.get('status_text')}")
+            self._raise(per_number, "gateway refused number")
+
+    def _raise(self, answer: dict, what: str) -> None:
+        text = f"{what}: {answer.get('status_code')} {answer.get('status_text', '')}".strip()
+        try:
+            code = int(answer.get("status_code"))
+        except (TypeError, ValueError):
+            code = None
+        if code in self.temporary_codes:
+            raise TemporaryError(text)
+        raise PermanentError(text)
 
 
 def backend_for(channel: str) -> BaseBackend:

@@ -3,11 +3,26 @@
 Callers hand over an event name, a context and the recipient's phone and/or e-mail; this module
 renders `templates/notifications/<event>.sms.txt` and `<event>.email.txt` (first line is the
 subject), records one Message per channel and delivers it. It imports no domain app.
+
+Delivery guarantees (why the code is shaped like this):
+- A Message row is created once per `key` + channel + recipient (unique `dedupe_key`), so a
+  caller or a periodic job that runs twice creates nothing the second time.
+- A task delivers a row only after claiming it with a conditional UPDATE QUEUED → SENDING.
+  Two copies of the same task (Celery redelivery with acks_late, a sweep re-enqueueing it)
+  cannot both send: the loser's UPDATE matches no row.
+- A crash after the claim leaves the row in SENDING. We cannot know whether the backend got
+  the message, so `messages_resolve_stale` re-queues e-mail (at-least-once: a duplicate e-mail
+  is harmless) and marks SMS as UNKNOWN (at-most-once: a duplicate SMS costs money and
+  annoys; the operator sees the row in admin and may resend it).
 """
 
+import datetime as dt
 import logging
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
@@ -17,6 +32,33 @@ from .backends import DeliveryError, backend_for
 from .models import Channel, Message
 
 log = logging.getLogger(__name__)
+
+S = Message.Status
+DEFAULT_TZ = "Europe/Moscow"
+
+
+def _quiet_hours() -> tuple[int, int]:
+    """(start hour, end hour) of the SMS quiet period, local time; default 21:00–09:00."""
+    return tuple(getattr(settings, "NOTIFICATIONS_QUIET_HOURS", (21, 9)))
+
+
+def _stale_after() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "NOTIFICATIONS_SENDING_STALE_SECONDS", 900))
+
+
+def quiet_hours_end(*, moment: dt.datetime, tz: str | None = None) -> dt.datetime | None:
+    """The moment an SMS may go out if `moment` falls in quiet hours, else None.
+
+    Local time of the recipient: a per-user zone is not modelled yet, so callers may pass one
+    and everyone else gets Moscow time.
+    """
+    zone = ZoneInfo(tz or DEFAULT_TZ)
+    local = moment.astimezone(zone)
+    start, end = _quiet_hours()
+    if end <= local.hour < start:
+        return None
+    day = local.date() if local.hour < end else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(end), tzinfo=zone)
 
 
 def _render(event: str, channel: str, context: dict) -> tuple[str, str] | None:
@@ -41,14 +83,18 @@ def notify(
     sensitive: bool = False,
     user_id: int | None = None,
     immediate: bool = False,
+    tz: str | None = None,
 ) -> list[Message]:
     """Queue (or, with `immediate`, send now) the event's messages.
 
     `key` makes the event sent-once per recipient and channel: a second call with the same key
     creates nothing. `sensitive` marks one-time codes: their body is kept only by backends that
-    allow it and is otherwise passed to delivery in memory only.
+    allow it and is otherwise passed to delivery in memory only. SMS that are neither codes
+    nor `immediate` wait out the quiet hours (21:00–09:00 in `tz`, default Moscow).
+    Returns the messages created by this call (empty when all were already there).
     """
     created: list[Message] = []
+    now = clock.now()
     for channel, recipient in ((Channel.SMS, phone), (Channel.EMAIL, email)):
         if not recipient:
             continue
@@ -59,6 +105,9 @@ def notify(
         backend = backend_for(channel)
         stored_body = body if (backend.keeps_bodies or not sensitive) else ""
         dedupe_key = f"{key}:{channel}:{recipient}" if key else None
+        scheduled_for = None
+        if channel == Channel.SMS and not (sensitive or immediate):
+            scheduled_for = quiet_hours_end(moment=now, tz=tz)
         try:
             with transaction.atomic():
                 message = Message.objects.create(
@@ -70,50 +119,134 @@ def notify(
                     sensitive=sensitive,
                     dedupe_key=dedupe_key,
                     user_id=user_id,
+                    scheduled_for=scheduled_for,
                 )
         except IntegrityError:
-            log.info("notification %s already sent to %s by %s", event, channel, dedupe_key)
+            log.info("notification %s already queued for %s by %s", event, channel, dedupe_key)
             continue
         created.append(message)
         if immediate:
-            message_deliver(message_id=message.pk, body=body)
-        else:
-            from .tasks import deliver_message
-
-            transaction.on_commit(
-                lambda mid=message.pk, b=(body if sensitive else None): deliver_message.delay(
-                    mid, b
-                )
-            )
+            try:
+                message_deliver(message_id=message.pk, body=body)
+            except DeliveryError:
+                # A code must not wait for a sweep: hand the retry to the task queue.
+                _enqueue(message.pk, body if sensitive else None)
+        elif scheduled_for is None:
+            _enqueue(message.pk, body if sensitive else None)
+        # Messages held for quiet hours are enqueued by `messages_enqueue_due` (beat), not with
+        # a Celery eta: an eta longer than the broker's visibility timeout is redelivered.
     return created
 
 
-def message_deliver(*, message_id: int, body: str | None = None) -> Message:
-    """Deliver one message; safe to repeat (a sent message is not sent again).
+def _enqueue(message_id: int, body: str | None) -> None:
+    from .tasks import deliver_message
 
-    Raises the backend's TemporaryError so a task can retry; a permanent failure is recorded.
+    transaction.on_commit(lambda: deliver_message.delay(message_id, body))
+
+
+def message_deliver(*, message_id: int, body: str | None = None) -> Message:
+    """Deliver one message; safe to repeat and to run concurrently (one claim wins).
+
+    Raises the backend's TemporaryError (after putting the row back to QUEUED) so a task can
+    retry; a permanent failure is recorded as FAILED. A message that is not QUEUED or not yet
+    due is returned untouched.
     """
-    with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message_id)
-        if message.status != Message.Status.QUEUED:
-            return message
-        message.attempts += 1
-        message.save(update_fields=["attempts"])
+    now = clock.now()
+    claimed = (
+        Message.objects.filter(pk=message_id, status=S.QUEUED)
+        .filter(Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=now))
+        .update(status=S.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    message = Message.objects.get(pk=message_id)
+    if not claimed:
+        if message.status == S.SENDING:
+            _resolve_if_stale(message)
+        return message
     text = body if body is not None else message.body
+    if message.sensitive and not text:
+        # A code whose body was never stored cannot be rebuilt; it has expired anyway.
+        return _finish(message, status=S.FAILED, error="текст кода недоступен для повтора")
     try:
         backend_for(message.channel).send(
             channel=message.channel, recipient=message.recipient, subject=message.subject, body=text
         )
     except DeliveryError as exc:
-        message.error = str(exc)[:2000]
         if exc.permanent:
-            message.status = Message.Status.FAILED
-        message.save(update_fields=["error", "status"])
-        if not exc.permanent:
-            raise
-        return message
-    message.status = Message.Status.SENT
-    message.sent_at = clock.now()
-    message.error = ""
-    message.save(update_fields=["status", "sent_at", "error"])
+            return _finish(message, status=S.FAILED, error=str(exc))
+        _finish(message, status=S.QUEUED, error=str(exc))
+        raise
+    return _finish(message, status=S.SENT, error="")
+
+
+def _finish(message: Message, *, status: str, error: str) -> Message:
+    """Record the outcome of our own claim (only a row still in SENDING is ours to change)."""
+    fields = {"status": status, "error": error[:2000], "claimed_at": None}
+    if status == S.SENT:
+        fields["sent_at"] = clock.now()
+    Message.objects.filter(pk=message.pk, status=S.SENDING).update(**fields)
+    message.refresh_from_db()
     return message
+
+
+def _resolve_if_stale(message: Message) -> None:
+    if message.claimed_at and message.claimed_at < clock.now() - _stale_after():
+        messages_resolve_stale(message_ids=[message.pk])
+
+
+def messages_resolve_stale(*, message_ids: list[int] | None = None) -> int:
+    """Settle rows a dead worker left in SENDING: e-mail back to QUEUED, SMS to UNKNOWN.
+
+    Returns how many rows changed. Conditional updates: a live worker that finishes meanwhile
+    keeps its own outcome.
+    """
+    cutoff = clock.now() - _stale_after()
+    stale = Message.objects.filter(status=S.SENDING, claimed_at__lt=cutoff)
+    if message_ids is not None:
+        stale = stale.filter(pk__in=message_ids)
+    requeued = stale.filter(channel=Channel.EMAIL).update(
+        status=S.QUEUED, claimed_at=None, error="обработчик остановился во время отправки"
+    )
+    unknown = stale.filter(channel=Channel.SMS).update(
+        status=S.UNKNOWN,
+        claimed_at=None,
+        error="обработчик остановился во время отправки: SMS могло уйти, повтор не выполнялся",
+    )
+    if requeued or unknown:
+        log.warning("stale sends resolved: %s e-mail re-queued, %s SMS unknown", requeued, unknown)
+    return requeued + unknown
+
+
+def messages_due(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    """Ids of QUEUED messages that should be handed to a worker now: quiet-hour SMS whose time
+    has come, and any message whose enqueue was lost (broker down at commit) after a grace
+    period. Codes without a stored body are left alone: they cannot be rebuilt."""
+    now = now or clock.now()
+    grace = now - dt.timedelta(minutes=5)
+    # attempts=0: a row that was tried is already in Celery's retry schedule (with backoff).
+    return list(
+        Message.objects.filter(status=S.QUEUED, attempts=0)
+        .filter(Q(scheduled_for__lte=now) | Q(scheduled_for__isnull=True, created_at__lt=grace))
+        .exclude(sensitive=True, body="")
+        .order_by("scheduled_for", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def message_give_up(*, message_id: int, error: str) -> None:
+    """Retries are exhausted: a QUEUED row becomes FAILED so nothing sweeps it up again."""
+    Message.objects.filter(pk=message_id, status=S.QUEUED).update(
+        status=S.FAILED, error=f"попытки исчерпаны: {error}"[:2000]
+    )
+
+
+def message_requeue(*, message: Message) -> bool:
+    """An operator resends a FAILED or UNKNOWN message (admin action). Returns False when the
+    message is in another state or its code was not stored."""
+    if message.sensitive and not message.body:
+        return False
+    changed = Message.objects.filter(pk=message.pk, status__in=[S.FAILED, S.UNKNOWN]).update(
+        status=S.QUEUED, scheduled_for=None, error="", attempts=0
+    )
+    if changed:
+        _enqueue(message.pk, None)
+    return bool(changed)

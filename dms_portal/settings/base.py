@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "payments",
     "feedback",
     "faq",
+    "debts",
     "portal",
 ]
 
@@ -157,6 +158,33 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Notifications and the debt path (notifications, debts). Times are Moscow (CELERY_TIMEZONE).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "notifications-enqueue-due": {
+            "task": "notifications.tasks.enqueue_due_messages",
+            "schedule": 300.0,
+        },
+        "debts-apply-overdue": {
+            "task": "debts.tasks.apply_overdue",
+            "schedule": crontab(hour=0, minute=30),
+        },
+        "debts-restore-settled": {
+            "task": "debts.tasks.restore_settled",
+            "schedule": 600.0,
+        },
+        "debts-send-reminders": {
+            "task": "debts.tasks.send_reminders",
+            "schedule": crontab(hour=10, minute=0),
+        },
+        "debts-employer-reports": {
+            "task": "debts.tasks.employer_reports",
+            "schedule": crontab(day_of_month=1, hour=9, minute=0),
+        },
+    }
+)
 
 # Brute force (django-axes): per account and per IP, with a cool-off instead of a permanent lock.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -202,6 +230,17 @@ YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="")
 YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="")
 YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3")
 YOOKASSA_CHECK_NOTIFICATION_IP = env.bool("YOOKASSA_CHECK_NOTIFICATION_IP", default=True)
+YOOKASSA_TIMEOUT_SECONDS = env.float("YOOKASSA_TIMEOUT_SECONDS", default=15.0)
+# Create-call attempts per click (same idempotence key each time) before «Продолжить оплату».
+PAYMENT_CREATE_ATTEMPTS = env.int("PAYMENT_CREATE_ATTEMPTS", default=2)
+# The reconciler asks the provider about payments pending longer than this…
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10)
+# …and expires them (freeing the invoices) once this old, if the provider confirms it can.
+PAYMENT_EXPIRE_AFTER_MINUTES = env.int("PAYMENT_EXPIRE_AFTER_MINUTES", default=60)
+CELERY_BEAT_SCHEDULE["payments-reconcile-pending"] = {
+    "task": "payments.tasks.reconcile_pending_payments",
+    "schedule": 300.0,
+}
 
 # The insurer whose name and requisites appear on pages, invoices and certificates.
 INSURER = {

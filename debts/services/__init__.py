@@ -1,0 +1,1 @@
+"""The debt path: reminders, overdue downgrade and restore, call list, employer reports."""

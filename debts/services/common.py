@@ -1,0 +1,54 @@
+"""Small shared pieces of the debt path: who to write to, what an invoice still owes."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+from invoices.models import Invoice
+from invoices.services.status import payable_amount, with_payable
+from policies.models import InsuredPerson
+
+S = Invoice.Status
+
+
+@dataclass(frozen=True)
+class Contacts:
+    phone: str | None
+    email: str | None
+    user_id: int | None
+
+
+def person_contacts(person: InsuredPerson) -> Contacts:
+    """Where the portal writes to an account holder: his account's phone and e-mail, or the
+    roster phone when he has not registered yet."""
+    user = getattr(person, "user", None) if person.user_id else None
+    if user is not None:
+        return Contacts(phone=str(user.phone) or None, email=user.email or None, user_id=user.pk)
+    return Contacts(phone=person.phone or None, email=None, user_id=None)
+
+
+def invoice_context(invoice: Invoice, **extra) -> dict:
+    """What every debt notification template may use."""
+    return {
+        "invoice": invoice,
+        "number": invoice.number,
+        "person_name": invoice.person.short_name,
+        "amount": payable_amount(invoice),
+        "due_date": invoice.due_date,
+        "site_url": settings.SITE_URL,
+        "insurer": settings.INSURER,
+        **extra,
+    }
+
+
+def unpaid_invoices():
+    """Invoices that still owe money and whose due clock runs (НОВЫЙ / ПРОСРОЧЕН), with the
+    corrections total annotated so `payable_amount` costs no query."""
+    return with_payable(
+        Invoice.objects.filter(status__in=[S.NEW, S.OVERDUE], due_paused_at__isnull=True)
+    ).select_related("person", "payer", "payer__user", "contract")
+
+
+def owes(invoice: Invoice) -> bool:
+    return payable_amount(invoice) > Decimal("0.00")

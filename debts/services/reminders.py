@@ -1,0 +1,85 @@
+"""Payment reminders (SPEC §3.6): 7 days before the due date, on the due date, and every
+7 days while overdue. «Счёт сформирован» is sent by the invoice run itself, not here.
+
+Each reminder has a key `reminder:<invoice>:<kind>:<nominal date>`, so running the job twice
+a day, or again after a crash, sends nothing new; a missed day is caught up within
+CATCH_UP_DAYS, after which that reminder is simply skipped (the next one will come).
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from dms_portal import clock
+from invoices.models import Invoice
+from notifications.services import notify
+
+from .common import invoice_context, owes, person_contacts, unpaid_invoices
+
+log = logging.getLogger(__name__)
+
+DAYS_BEFORE = 7
+OVERDUE_EVERY = 7
+CATCH_UP_DAYS = 2
+
+EVENTS = {
+    "due_soon": "reminder_due_soon",
+    "due_today": "reminder_due_today",
+    "overdue": "reminder_overdue",
+}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    nominal: dt.date  # the day this reminder belongs to (part of its sent-once key)
+
+
+def reminder_for(*, due_date: dt.date, today: dt.date) -> Reminder | None:
+    """Which reminder, if any, an unpaid invoice with this due date gets today."""
+    days_left = (due_date - today).days
+    if DAYS_BEFORE - CATCH_UP_DAYS <= days_left <= DAYS_BEFORE:
+        return Reminder("due_soon", due_date - dt.timedelta(days=DAYS_BEFORE))
+    if days_left == 0:
+        return Reminder("due_today", due_date)
+    days_late = -days_left
+    if days_late >= OVERDUE_EVERY and days_late % OVERDUE_EVERY <= CATCH_UP_DAYS:
+        weeks = days_late // OVERDUE_EVERY
+        return Reminder("overdue", due_date + dt.timedelta(days=weeks * OVERDUE_EVERY))
+    return None
+
+
+def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
+    """Queue today's reminders; returns how many messages each kind created."""
+    today = today or clock.moscow_today()
+    soon_from = today + dt.timedelta(days=DAYS_BEFORE - CATCH_UP_DAYS)
+    soon_to = today + dt.timedelta(days=DAYS_BEFORE)
+    late_before = today - dt.timedelta(days=OVERDUE_EVERY - 1)
+    candidates = unpaid_invoices().filter(
+        Q(due_date__range=(soon_from, soon_to)) | Q(due_date=today) | Q(due_date__lt=late_before)
+    )
+    counts = dict.fromkeys(EVENTS, 0)
+    for invoice in candidates.iterator(chunk_size=500):
+        reminder = reminder_for(due_date=invoice.due_date, today=today)
+        if reminder is None or not owes(invoice):
+            continue
+        counts[reminder.kind] += len(
+            invoice_remind(invoice=invoice, reminder=reminder, today=today)
+        )
+    log.info("reminders %s: %s", today, counts)
+    return counts
+
+
+def invoice_remind(*, invoice: Invoice, reminder: Reminder, today: dt.date) -> list:
+    contacts = person_contacts(invoice.payer)
+    days_late = max((today - invoice.due_date).days, 0)
+    return notify(
+        event=EVENTS[reminder.kind],
+        context=invoice_context(invoice, days_late=days_late),
+        phone=contacts.phone,
+        email=contacts.email,
+        user_id=contacts.user_id,
+        key=f"reminder:{invoice.pk}:{reminder.kind}:{reminder.nominal.isoformat()}",
+    )

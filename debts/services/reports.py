@@ -1,0 +1,164 @@
+"""Monthly employer reports (SPEC §3.6): each employer gets an XLSX of its insured people's
+debts older than 2 months, e-mailed to the contracts' report address and kept for admin.
+
+One EmployerReport per (employer, month), unique: a rerun of the job neither builds nor mails
+a report twice; a report whose e-mail failed is mailed again by the next run.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+
+from audit.services import audit_log
+from dms_portal import clock
+from policies.models import Employer
+
+from ..models import EmployerReport
+from ..selectors import EmployerDebts, employer_old_debts
+from .xlsx import workbook_bytes
+
+log = logging.getLogger(__name__)
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADERS = [
+    "Застрахованный",
+    "Категория",
+    "Сотрудник",
+    "Номер полиса",
+    "Табельный номер",
+    "Номер счёта",
+    "Дата формирования",
+    "Оплатить до",
+    "Сумма к оплате, ₽",
+    "Дней просрочки",
+]
+
+
+def report_xlsx(*, debts: EmployerDebts, today: dt.date) -> bytes:
+    def rows():
+        for row in debts.rows:
+            person = row.person
+            sponsor = person.sponsor
+            yield [
+                person.full_name,
+                person.get_category_display(),
+                sponsor.full_name if sponsor else person.full_name,
+                person.policy_number,
+                (sponsor or person).employee_number,
+                row.invoice.number,
+                clock.to_moscow_date(row.invoice.formed_at),
+                row.invoice.due_date,
+                row.amount,
+                row.days_overdue,
+            ]
+
+    return workbook_bytes(
+        title="Задолженность",
+        caption=(
+            f"{debts.employer.name}: задолженность застрахованных по франшизе старше 2 месяцев "
+            f"на {today:%d.%m.%Y}"
+        ),
+        headers=HEADERS,
+        rows=rows(),
+        money_columns=[9],
+        date_columns=[7, 8],
+        footer=["Итого", "", "", "", "", f"счетов: {len(debts.rows)}", "", "", debts.total, ""],
+    )
+
+
+def employer_report_build(*, employer: Employer, today: dt.date) -> EmployerReport | None:
+    """This month's report of the employer; built once. None when nobody owes for that long."""
+    period = today.replace(day=1)
+    existing = EmployerReport.objects.filter(employer=employer, period=period).first()
+    if existing is not None:
+        return existing
+    debts = employer_old_debts(employer=employer, today=today)
+    if not debts.rows:
+        return None
+    content = report_xlsx(debts=debts, today=today)
+    report = EmployerReport(
+        employer=employer,
+        period=period,
+        created_at=clock.now(),
+        rows=len(debts.rows),
+        people=debts.people,
+        total=debts.total,
+    )
+    report.file.save(f"debts-{employer.inn}-{period:%Y-%m}.xlsx", ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            report.save()
+            audit_log(action="debt.employer_report", target=report, total=report.total)
+    except IntegrityError:
+        # A concurrent run built it first: keep theirs, drop our file.
+        report.file.delete(save=False)
+        return EmployerReport.objects.get(employer=employer, period=period)
+    return report
+
+
+def report_recipients(employer: Employer) -> list[str]:
+    emails = employer.contracts.exclude(report_email="").values_list("report_email", flat=True)
+    return sorted({e.strip().lower() for e in emails if e.strip()})
+
+
+def employer_report_send(*, report_id: int) -> EmployerReport:
+    """Mail the report once. The row lock makes a concurrent run wait and then see it sent."""
+    with transaction.atomic():
+        report = (
+            EmployerReport.objects.select_for_update().select_related("employer").get(pk=report_id)
+        )
+        if report.emailed_at is not None:
+            return report
+        recipients = report_recipients(report.employer)
+        if not recipients:
+            report.error = "У договоров страхователя не указан e-mail для отчётов"
+            report.save(update_fields=["error"])
+            return report
+        message = EmailMessage(
+            subject=f"Задолженность застрахованных по франшизе на {report.created_at:%d.%m.%Y}",
+            body=(
+                "Здравствуйте!\n\nВо вложении — список застрахованных ваших договоров ДМС с "
+                "неоплаченными счетами по франшизе, просроченными более чем на 2 месяца "
+                f"(застрахованных: {report.people}, счетов: {report.rows}).\n\n"
+                f"{settings.INSURER['name']}\n{settings.INSURER['phone']}"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=recipients,
+        )
+        report.file.open("rb")
+        try:
+            message.attach(report.file.name.rsplit("/", 1)[-1], report.file.read(), XLSX_TYPE)
+        finally:
+            report.file.close()
+        try:
+            message.send()
+        except OSError as exc:
+            report.error = str(exc)[:2000]
+            report.save(update_fields=["error"])
+            log.warning("employer report %s not mailed: %s", report.pk, exc)
+            return report
+        report.emailed_at = clock.now()
+        report.emailed_to = ", ".join(recipients)[:500]
+        report.error = ""
+        report.save(update_fields=["emailed_at", "emailed_to", "error"])
+        audit_log(action="debt.employer_report_sent", target=report, to=report.emailed_to)
+    return report
+
+
+def employer_reports_run(*, today: dt.date | None = None) -> dict[str, int]:
+    """`manage.py employer_reports` and the monthly beat."""
+    today = today or clock.moscow_today()
+    built = sent = 0
+    for employer in Employer.objects.order_by("pk"):
+        report = employer_report_build(employer=employer, today=today)
+        if report is None:
+            continue
+        built += 1
+        was_sent = report.emailed_at is not None
+        report = employer_report_send(report_id=report.pk)
+        sent += int(not was_sent and report.emailed_at is not None)
+    return {"reports": built, "mailed": sent}
