@@ -1,6 +1,10 @@
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -54,3 +58,199 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or str(self.phone)
+
+
+class ConsentPurpose(models.TextChoices):
+    # 152-FZ (as amended from 01.09.2025): a separate consent document for each purpose.
+    PORTAL = "portal", "Ведение личного кабинета застрахованного"
+
+
+CONSENT_SECTION_NAMES = [
+    ("operator", "Оператор"),
+    ("purpose_text", "Цель обработки"),
+    ("data_categories", "Категории персональных данных"),
+    ("actions", "Действия с персональными данными"),
+    ("processors", "Лица, обрабатывающие данные по поручению оператора"),
+    ("term", "Срок действия согласия"),
+    ("withdrawal", "Порядок отзыва согласия"),
+]
+
+
+def consent_text_hash(
+    *, purpose: str, version: str, title: str, sections: list[tuple[str, str]]
+) -> str:
+    """SHA-256 of the text as shown. Stable on purpose: stored hashes must keep matching
+    (the data migration that publishes version 1 uses this function too)."""
+    canonical = "\n\n".join(
+        [purpose, version, title] + [f"{name}\n{text.strip()}" for name, text in sections]
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class ConsentDocument(models.Model):
+    """One published version of a consent text. Never edited once people have agreed to it:
+    a change is a new version, and the hash proves which exact words a person accepted."""
+
+    purpose = models.CharField("Цель обработки", max_length=32, choices=ConsentPurpose.choices)
+    version = models.CharField("Версия", max_length=16)
+    title = models.CharField("Заголовок", max_length=255)
+    operator = models.TextField("Оператор")
+    purpose_text = models.TextField("Цель")
+    data_categories = models.TextField("Категории персональных данных")
+    actions = models.TextField("Действия с данными")
+    processors = models.TextField("Лица, обрабатывающие данные по поручению оператора")
+    term = models.TextField("Срок действия согласия")
+    withdrawal = models.TextField("Порядок отзыва")
+    published_at = models.DateTimeField("Опубликовано", default=timezone.now)
+    content_hash = models.CharField("SHA-256 текста", max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = "текст согласия на обработку ПДн"
+        verbose_name_plural = "тексты согласий на обработку ПДн"
+        ordering = ["purpose", "-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "version"], name="consent_doc_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}, версия {self.version}"
+
+    def sections(self) -> list[tuple[str, str]]:
+        return [(name, getattr(self, field)) for field, name in CONSENT_SECTION_NAMES]
+
+    def compute_hash(self) -> str:
+        return consent_text_hash(
+            purpose=self.purpose, version=self.version, title=self.title, sections=self.sections()
+        )
+
+    def save(self, *args, **kwargs):
+        # The hash is a derived value of the text, like a normalized name: kept in step here.
+        self.content_hash = self.compute_hash()
+        super().save(*args, **kwargs)
+
+
+class ConsentRecord(models.Model):
+    """Append-only: a person's consent to one purpose under one text version.
+
+    Rows are never deleted and their "given" part never changes; withdrawal sets
+    `withdrawn_at` once. At most one consent per person and purpose is in force.
+    """
+
+    person = models.ForeignKey(
+        "policies.InsuredPerson",
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name="Застрахованный",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
+        verbose_name="Учётная запись",
+    )
+    purpose = models.CharField("Цель обработки", max_length=32, choices=ConsentPurpose.choices)
+    document = models.ForeignKey(
+        ConsentDocument, on_delete=models.PROTECT, related_name="records", verbose_name="Текст"
+    )
+    content_hash = models.CharField("SHA-256 принятого текста", max_length=64)
+    given_at = models.DateTimeField("Дано")
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    user_agent = models.CharField("Браузер", max_length=512, blank=True)
+    withdrawn_at = models.DateTimeField("Отозвано", null=True, blank=True)
+    withdrawn_ip = models.GenericIPAddressField("IP отзыва", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "согласие на обработку ПДн"
+        verbose_name_plural = "согласия на обработку ПДн"
+        ordering = ["-given_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.get_purpose_display()} ({self.given_at:%d.%m.%Y})"
+
+
+class OneTimeCode(models.Model):
+    """An SMS code challenge (SPEC §3.1, ASVS V6.5): for one phone, one purpose and one
+    browser session. A resend replaces the code and its expiry but keeps `failed_attempts`,
+    so asking for new codes never buys more guesses. Only an HMAC of the code is stored."""
+
+    class Purpose(models.TextChoices):
+        REGISTRATION = "registration", "Регистрация"
+        PASSWORD_RESET = "password_reset", "Восстановление пароля"
+        PHONE_CHANGE = "phone_change", "Смена телефона"
+
+    phone = models.CharField("Телефон", max_length=16, db_index=True)
+    purpose = models.CharField("Назначение", max_length=32, choices=Purpose.choices)
+    binding_hash = models.CharField(max_length=64, editable=False)
+    code_hash = models.CharField(max_length=128, editable=False)
+    # A decoy answers exactly like a real challenge but no code was ever sent, so none matches
+    # (an unregistered phone in recovery, a phone that belongs to someone else).
+    is_decoy = models.BooleanField("Без отправки кода", default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField("Создан")
+    sent_at = models.DateTimeField("Последняя отправка")
+    expires_at = models.DateTimeField("Действует до")
+    send_count = models.PositiveSmallIntegerField("Отправок", default=1)
+    failed_attempts = models.PositiveSmallIntegerField("Неверных попыток", default=0)
+    used_at = models.DateTimeField("Использован", null=True, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "одноразовый код"
+        verbose_name_plural = "одноразовые коды"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.phone}"
+
+
+class CodeSend(models.Model):
+    """One SMS code sent (or a decoy's pretend send): the rate limits count these rows."""
+
+    phone = models.CharField(max_length=16)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "отправка кода"
+        verbose_name_plural = "отправки кодов"
+        indexes = [
+            models.Index(fields=["phone", "at"]),
+            models.Index(fields=["ip", "at"]),
+        ]
+
+
+class PendingRegistration(models.Model):
+    """A registration form that passed every check and waits for its SMS code.
+
+    No User exists until the code is confirmed; the password is kept only as a hash.
+    """
+
+    person = models.ForeignKey("policies.InsuredPerson", on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(max_length=16)
+    email = models.EmailField()
+    password_hash = models.CharField(max_length=255, editable=False)
+    phone_taken = models.BooleanField(default=False)
+    consent_document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT)
+    consent_given_at = models.DateTimeField()
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_user_agent = models.CharField(max_length=512, blank=True)
+    challenge = models.OneToOneField(OneTimeCode, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "незавершённая регистрация"
+        verbose_name_plural = "незавершённые регистрации"
+
+    def __str__(self) -> str:
+        return f"{self.phone} ({self.created_at:%d.%m.%Y %H:%M})"

@@ -1,0 +1,1 @@
+"""Business steps of accounts: one-time codes, registration, recovery, profile, consent."""
