@@ -170,3 +170,47 @@ class InsuredPerson(models.Model):
     def short_name(self) -> str:
         initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
         return f"{self.last_name} {initials}".strip()
+
+
+class RosterImport(models.Model):
+    """One upload of an employer's roster file and its outcome (SPEC §3.3-style per-row report).
+
+    Rejected rows are kept here with their row number, column and reason, so nothing the
+    employer sent vanishes silently.
+    """
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="roster_imports", verbose_name="Договор"
+    )
+    file_name = models.CharField("Файл", max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Загрузил",
+    )
+    created_at = models.DateTimeField("Загружен", auto_now_add=True)
+    rows_total = models.PositiveIntegerField("Строк", default=0)
+    created = models.PositiveIntegerField("Добавлено", default=0)
+    updated = models.PositiveIntegerField("Изменено", default=0)
+    unchanged = models.PositiveIntegerField("Без изменений", default=0)
+    rejected = models.PositiveIntegerField("Отклонено", default=0)
+    # [{"row": 5, "column": "Дата рождения", "reason": "…"}, …]
+    errors = models.JSONField("Ошибки по строкам", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "загрузка списка застрахованных"
+        verbose_name_plural = "загрузки списков застрахованных"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"created={self.created} updated={self.updated} unchanged={self.unchanged} "
+            f"rejected={self.rejected}"
+        )
