@@ -1,6 +1,12 @@
 from django.urls import path
 
-from portal.placeholders import placeholder
+from . import views
 
 app_name = "invoices"
-urlpatterns = [path("", placeholder("Мои счета"), name="my_invoices")]
+urlpatterns = [
+    path("", views.my_invoices, name="my_invoices"),
+    path("export.xlsx", views.invoices_export, name="export_xlsx"),
+    path("<int:pk>/", views.invoice_detail, name="detail"),
+    path("<int:pk>/xlsx/", views.invoice_xlsx, name="xlsx"),
+    path("<int:pk>/pdf/", views.invoice_pdf_download, name="pdf"),
+]

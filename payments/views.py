@@ -1,0 +1,161 @@
+"""Thin views: the pay button, the return from the provider, notifications, the sandbox page,
+the receipt. Rules live in services."""
+
+import logging
+
+import requests
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, services
+from .errors import PaymentError, PaymentInvoiceNotFound, PaymentUnavailable
+from .models import Payment, PaymentEvent, SandboxCheckout
+from .providers import PROVIDERS, ProviderError, get_provider
+from .providers.sandbox import notification_body, sandbox_checkout_decide
+
+log = logging.getLogger(__name__)
+MY_INVOICES = "invoices:my_invoices"
+SUCCESS = "Оплата прошла успешно"
+
+
+def client_ip(request) -> str | None:
+    """The sender's address; behind PROXY_COUNT trusted proxies, taken from X-Forwarded-For."""
+    proxies = settings.PROXY_COUNT
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
+def _get_payment_for_user(request, pk) -> Payment:
+    try:
+        return selectors.payment_for_user(request.user, pk)
+    except Payment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _redirect_to_provider(request, payment: Payment):
+    return_url = request.build_absolute_uri(reverse("payments:return", args=[payment.pk]))
+    try:
+        payment = services.payment_checkout(payment=payment, return_url=return_url)
+    except PaymentUnavailable as exc:
+        messages.warning(request, str(exc))
+        return redirect(MY_INVOICES)
+    except PaymentError as exc:
+        messages.error(request, str(exc))
+        return redirect(MY_INVOICES)
+    return redirect(payment.confirmation_url)
+
+
+@login_required
+@require_POST
+def payment_start(request):
+    # Only the ids are read from the form: the amount is the server's, never the browser's.
+    try:
+        payment = services.payment_start(
+            user=request.user, invoice_ids=request.POST.getlist("invoice_ids")
+        )
+    except PaymentInvoiceNotFound as exc:
+        raise Http404 from exc
+    except PaymentError as exc:
+        messages.error(request, str(exc))
+        return redirect(MY_INVOICES)
+    return _redirect_to_provider(request, payment)
+
+
+@login_required
+@require_POST
+def payment_resume(request, pk: int):
+    payment = _get_payment_for_user(request, pk)
+    if payment.payer_id != request.user.pk:
+        raise Http404
+    if payment.status != Payment.Status.PENDING:
+        messages.info(request, "Этот платёж уже завершён")
+        return redirect(MY_INVOICES)
+    return _redirect_to_provider(request, payment)
+
+
+@login_required
+@require_GET
+def payment_return(request, pk: int):
+    """The provider sends the user back here. He may be faster than the notification, so the
+    payment's state is fetched now; settling is idempotent, so whichever comes first wins."""
+    payment = _get_payment_for_user(request, pk)
+    if payment.status == Payment.Status.PENDING and payment.provider_payment_id:
+        try:
+            payment = services.payment_sync(payment_id=payment.pk)
+        except (ProviderError, PaymentError) as exc:
+            log.warning("return of payment %s: %s", payment.pk, exc)
+    if payment.status == Payment.Status.SUCCEEDED and not payment.problem:
+        messages.success(request, SUCCESS)
+    elif payment.status == Payment.Status.SUCCEEDED:
+        messages.warning(request, "Оплата получена и проверяется. Мы сообщим о результате.")
+    elif payment.status == Payment.Status.PENDING:
+        messages.info(request, "Платёж обрабатывается. Статус счетов обновится автоматически.")
+    else:
+        messages.warning(request, "Оплата отменена. Счета снова доступны для оплаты.")
+    return redirect(MY_INVOICES)
+
+
+@csrf_exempt
+@require_POST
+def notification(request, provider: str):
+    """The provider's HTTP notification: sender checked, body stored raw, then processed."""
+    if provider not in PROVIDERS:
+        raise Http404
+    ip = client_ip(request)
+    if not get_provider(provider).notification_ip_allowed(ip):
+        log.warning("payment notification for %s refused from %s", provider, ip)
+        return HttpResponseForbidden("untrusted sender")
+    event = services.notification_receive(provider=provider, body=request.body, ip=ip)
+    if event.state == PaymentEvent.State.FAILED:
+        # Not 200: the provider delivers the notification again later.
+        return HttpResponse("retry later", status=503)
+    return HttpResponse("ok")
+
+
+@login_required
+@require_GET
+def payment_receipt(request, pk: int):
+    payment = _get_payment_for_user(request, pk)
+    if payment.status != Payment.Status.SUCCEEDED:
+        raise Http404
+    return render(request, "payments/receipt.html", {"payment": payment})
+
+
+# --- the sandbox provider's own pages (stand in for the provider's hosted checkout) ---------
+
+
+def sandbox_checkout(request, token: str):
+    # Rows exist only when the sandbox provider created them, so with YooKassa this is a 404.
+    checkout = get_object_or_404(SandboxCheckout, token=token)
+    if request.method == "POST":
+        checkout = sandbox_checkout_decide(token=token, pay=request.POST.get("decision") == "pay")
+        _sandbox_notify(request, checkout)
+        return redirect(checkout.return_url)
+    return render(request, "payments/sandbox_checkout.html", {"checkout": checkout})
+
+
+def _sandbox_notify(request, checkout: SandboxCheckout) -> None:
+    """Deliver the notification over HTTP to our own endpoint, as a real provider does. When
+    the server cannot call itself (a single-threaded server), the same handler runs in-process;
+    the return view fetches the state anyway, so nothing depends on this arriving."""
+    import json
+
+    body = json.dumps(notification_body(checkout), ensure_ascii=False).encode()
+    url = request.build_absolute_uri(reverse("payments:notification", args=["sandbox"]))
+    try:
+        requests.post(
+            url, data=body, headers={"Content-Type": "application/json"}, timeout=5
+        ).raise_for_status()
+    except requests.RequestException as exc:
+        log.info("sandbox notification over HTTP failed (%s); delivering in-process", exc)
+        services.notification_receive(provider="sandbox", body=body, ip=None)
