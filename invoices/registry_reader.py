@@ -159,7 +159,9 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
                     continue  # blank lines between rows are not services
                 yield number, _pick(row, columns)
     except UnicodeDecodeError as exc:
-        raise RegistryReadError(f"Неверная кодировка файла (ожидается UTF-8 или cp1251): {exc}")
+        raise RegistryReadError(
+            f"Неверная кодировка файла (ожидается UTF-8 или cp1251): {exc}"
+        ) from exc
     except csv.Error as exc:
         raise RegistryReadError(f"Файл CSV повреждён: {exc}") from exc
 

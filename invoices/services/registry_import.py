@@ -390,10 +390,8 @@ class _PostgresImport:
             problems = []
             with raw_cursor.copy(f"COPY {self.stage} ({columns}) FROM STDIN") as copy:
                 write = copy.write_row
-                chunk = 0
-                for number, values in rows:
+                for chunk, (number, values) in enumerate(rows, 1):
                     rows_done += 1
-                    chunk += 1
                     parsed, row_problems = validate_row(number, values, today)
                     if row_problems:
                         rejected += 1
@@ -502,6 +500,7 @@ class _PostgresImport:
             status=L.HELD, clinic__code__in=list(clinic_names)
         ).exists()
         if held_before:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.stage}_rematch")
             cursor.execute(
                 f"""CREATE TEMP TABLE {self.stage}_rematch ON COMMIT DROP AS
                 SELECT DISTINCT ON (sl.id) sl.id AS line_pk, k.*
