@@ -197,6 +197,12 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
 PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
+# django-ipware is not installed, so axes alone would see only REMOTE_ADDR (the proxy): the
+# client address comes from accounts.ip, which trusts exactly PROXY_COUNT X-Forwarded-For hops.
+AXES_CLIENT_IP_CALLABLE = "accounts.ip.axes_client_ip"
+# Every spelling of a phone number («8 999…», «+7 999…») counts as one username.
+AXES_USERNAME_CALLABLE = "accounts.phones.axes_username"
+CELERY_BEAT_SCHEDULE["accounts-cleanup"] = {"task": "accounts.tasks.cleanup", "schedule": 3600.0}
 
 # Content-Security-Policy (django-csp 4): only our own origin; no inline scripts.
 CONTENT_SECURITY_POLICY = {
