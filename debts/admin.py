@@ -238,10 +238,10 @@ class EmployerReportAdmin(admin.ModelAdmin):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        report = get_object_or_404(EmployerReport, pk=pk)
+        report = get_object_or_404(EmployerReport.objects.select_related("employer"), pk=pk)
         return FileResponse(
             report.file.open("rb"),
             as_attachment=True,
-            filename=report.file.name.rsplit("/", 1)[-1],
+            filename=report.download_name,
             content_type=XLSX_TYPE,
         )

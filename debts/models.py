@@ -149,3 +149,8 @@ class EmployerReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer} {self.period:%m.%Y}"
+
+    @property
+    def download_name(self) -> str:
+        """The file name people see (storage may add a suffix to keep names unique)."""
+        return f"debts-{self.employer.inn}-{self.period:%Y-%m}.xlsx"

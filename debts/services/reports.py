@@ -88,7 +88,7 @@ def employer_report_build(*, employer: Employer, today: dt.date) -> EmployerRepo
         people=debts.people,
         total=debts.total,
     )
-    report.file.save(f"debts-{employer.inn}-{period:%Y-%m}.xlsx", ContentFile(content), save=False)
+    report.file.save(report.download_name, ContentFile(content), save=False)
     try:
         with transaction.atomic():
             report.save()
@@ -131,7 +131,7 @@ def employer_report_send(*, report_id: int) -> EmployerReport:
         )
         report.file.open("rb")
         try:
-            message.attach(report.file.name.rsplit("/", 1)[-1], report.file.read(), XLSX_TYPE)
+            message.attach(report.download_name, report.file.read(), XLSX_TYPE)
         finally:
             report.file.close()
         try:
