@@ -15,20 +15,20 @@ from invoices.models import Invoice, InvoiceCorrection
 from .conftest import moscow
 
 TODAY = dt.date(2026, 6, 10)
-O = Invoice.Status.OVERDUE
+OVERDUE = Invoice.Status.OVERDUE
 
 
 @pytest.fixture
 def debts(people, make_invoice):
     ivanov, child, petrov = people["ivanov"], people["child"], people["petrov"]
-    make_invoice(ivanov, due=dt.date(2026, 5, 1), amount="100.00", status=O)
-    make_invoice(child, due=dt.date(2026, 4, 1), amount="50.50", status=O)  # Иванов pays it
-    corrected = make_invoice(ivanov, due=dt.date(2026, 5, 20), amount="30.00", status=O)
+    make_invoice(ivanov, due=dt.date(2026, 5, 1), amount="100.00", status=OVERDUE)
+    make_invoice(child, due=dt.date(2026, 4, 1), amount="50.50", status=OVERDUE)  # Иванов pays it
+    corrected = make_invoice(ivanov, due=dt.date(2026, 5, 20), amount="30.00", status=OVERDUE)
     InvoiceCorrection.objects.create(
         invoice=corrected, number="К-1", created_at=moscow(TODAY), reason="x", amount="10.00"
     )
     make_invoice(ivanov, due=dt.date(2026, 7, 1), amount="999.00")  # not overdue
-    make_invoice(petrov, due=dt.date(2026, 6, 1), amount="20.00", status=O)
+    make_invoice(petrov, due=dt.date(2026, 6, 1), amount="20.00", status=OVERDUE)
     make_invoice(petrov, due=dt.date(2026, 3, 1), amount="70.00", status=Invoice.Status.PAID)
     return people
 

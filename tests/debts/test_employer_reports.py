@@ -17,7 +17,7 @@ from policies.models import Contract, Employer, InsuredPerson, Program
 from .conftest import moscow
 
 TODAY = dt.date(2026, 7, 1)
-O = Invoice.Status.OVERDUE
+OVERDUE = Invoice.Status.OVERDUE
 
 
 @pytest.fixture
@@ -50,19 +50,19 @@ def debts(people, make_invoice, other_employer):
     ivanov, child, petrov = people["ivanov"], people["child"], people["petrov"]
     return {
         # older than 2 months on 01.07.2026 (due before 01.05.2026): in the report
-        "a": make_invoice(ivanov, due=dt.date(2026, 3, 31), amount="100.10", status=O),
-        "b": make_invoice(child, due=dt.date(2026, 4, 30), amount="0.90", status=O),
-        "c": make_invoice(petrov, due=dt.date(2026, 2, 2), amount="1234.56", status=O),
+        "a": make_invoice(ivanov, due=dt.date(2026, 3, 31), amount="100.10", status=OVERDUE),
+        "b": make_invoice(child, due=dt.date(2026, 4, 30), amount="0.90", status=OVERDUE),
+        "c": make_invoice(petrov, due=dt.date(2026, 2, 2), amount="1234.56", status=OVERDUE),
         # not in it: exactly 2 months, recent, paid, disputed, another employer's person
-        "d": make_invoice(ivanov, due=dt.date(2026, 5, 1), amount="7.00", status=O),
-        "e": make_invoice(petrov, due=dt.date(2026, 6, 1), amount="8.00", status=O),
+        "d": make_invoice(ivanov, due=dt.date(2026, 5, 1), amount="7.00", status=OVERDUE),
+        "e": make_invoice(petrov, due=dt.date(2026, 6, 1), amount="8.00", status=OVERDUE),
         "f": make_invoice(
             ivanov, due=dt.date(2026, 1, 10), amount="9.00", status=Invoice.Status.PAID
         ),
         "g": make_invoice(
             petrov, due=dt.date(2026, 1, 10), amount="11.00", status=Invoice.Status.DISPUTED
         ),
-        "h": make_invoice(other_employer, due=dt.date(2026, 1, 10), amount="5.00", status=O),
+        "h": make_invoice(other_employer, due=dt.date(2026, 1, 10), amount="5.00", status=OVERDUE),
     }
 
 
@@ -136,7 +136,7 @@ def test_failed_mail_is_retried_by_the_next_run(debts, monkeypatch):
 
 
 def test_no_report_for_an_employer_without_old_debts(people, make_invoice):
-    make_invoice(people["ivanov"], due=dt.date(2026, 6, 1), status=O)
+    make_invoice(people["ivanov"], due=dt.date(2026, 6, 1), status=OVERDUE)
     with time_machine.travel(moscow(TODAY, 9), tick=False):
         assert employer_reports_run() == {"reports": 0, "mailed": 0}
 
