@@ -80,9 +80,7 @@ def activation_record(
             # The lock serialises two submits for the same person (two tabs, a double click):
             # the second one waits here and then finds the first one's row.
             locked = InsuredPerson.objects.select_for_update().get(pk=person.pk)
-            existing = FranchiseActivation.objects.filter(
-                person=locked, period_start=locked.policy_start
-            ).first()
+            existing = _current_activation(locked)
             if existing is not None:
                 log.info("franchise of %s already activated", locked.policy_number)
                 return existing, False
@@ -114,13 +112,17 @@ def activation_record(
     except IntegrityError:
         # Databases without row locks (SQLite) can still race to the unique constraint;
         # the loser reports the winner's activation.
-        existing = FranchiseActivation.objects.filter(
-            person_id=person.pk, period_start=person.policy_start
-        ).first()
+        existing = _current_activation(person)
         if existing is None:
             raise
         return existing, False
     return activation, True
+
+
+def _current_activation(person: InsuredPerson) -> FranchiseActivation | None:
+    return FranchiseActivation.objects.filter(
+        person_id=person.pk, period_start=person.policy_start
+    ).first()
 
 
 def _check_activatable(person: InsuredPerson, requested_at: dt.datetime) -> None:

@@ -268,3 +268,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# WeasyPrint logs every rendering step at INFO; only its warnings are worth a log line.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}

@@ -155,3 +155,52 @@ def test_a_new_policy_period_can_be_activated_again(demo, petrov_user):
         second, created = activate(petrov, petrov_user)
     assert created and second.pk != first.pk
     assert second.effective_date == dt.date(2028, 1, 17)
+
+
+@time_machine.travel(THURSDAY_EVENING, tick=False)
+def test_losing_a_race_to_the_unique_constraint_reports_the_winner(demo, petrov_user, monkeypatch):
+    """Two submits that both saw "not activated" (no row lock, e.g. SQLite): the database's
+    unique constraint stops the second, which then answers like a repeat."""
+    from franchise import services
+
+    winner, _ = activate(demo["petrov"], petrov_user)
+    real = services._current_activation
+    calls = []
+
+    def blind_first_time(person):
+        calls.append(person.pk)
+        return None if len(calls) == 1 else real(person)
+
+    monkeypatch.setattr(services, "_current_activation", blind_first_time)
+    activation, created = activate(demo["petrov"], petrov_user)
+    assert not created and activation.pk == winner.pk
+    assert FranchiseActivation.objects.count() == 1
+    assert AuditEntry.objects.filter(action="franchise.activate").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_create_one_activation(demo, petrov_user, postgres):
+    """Real row locks on PostgreSQL: eight simultaneous submits, one activation, one audit."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(8)
+    results = []
+
+    def submit():
+        try:
+            barrier.wait()
+            results.append(activate(demo["petrov"], petrov_user)[1])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    with time_machine.travel(THURSDAY_EVENING, tick=False):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(results) == [False] * 7 + [True]
+    assert FranchiseActivation.objects.count() == 1
+    assert AuditEntry.objects.filter(action="franchise.activate").count() == 1
