@@ -1,0 +1,109 @@
+"""Demo invoices of SPEC §4, made through the real import, invoice-run, payment and deposit
+services, so the demo shows exactly what production produces.
+
+- Иванов: two lines dated in the month before last, invoiced early last month and paid by bank
+  transfer (one invoice, co-pay 1.00 ₽, ОПЛАЧЕН); four lines of 1.00 ₽ dated last month,
+  invoiced 7 days before the first seed (НОВЫЙ, 0.80 ₽, not overdue);
+- his child Мария: two lines of 2.50 ₽ dated last month (co-pay 1.00 ₽), a 0.50 ₽ deposit paid
+  for her policy the day before that run and applied (НОВЫЙ, ИТОГО К ОПЛАТЕ 0.50 ₽).
+Idempotent: once the demo lines exist, nothing is done again.
+"""
+
+import csv
+import datetime as dt
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from dms_portal import clock
+from policies.models import InsuredPerson
+
+from .models import Clinic, Invoice, ServiceLine
+from .registry_reader import COLUMNS
+from .services.deposit import deposit_payment_record
+from .services.invoicing import invoice_run
+from .services.registry_import import registry_import_file
+from .services.status import invoice_mark_paid
+
+CLINIC_CODE = "7701000001"
+CLINIC_NAME = "Клиника «Здоровье»"
+LINE_PREFIX = "DEMO-"
+
+
+def _moscow(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=clock.MOSCOW)
+
+
+def seed_invoices() -> dict:
+    ivanov = InsuredPerson.objects.filter(policy_number="DMS-0001").first()
+    child = InsuredPerson.objects.filter(policy_number="DMS-0002").first()
+    if ivanov is None or child is None:
+        return {}
+    if ServiceLine.objects.filter(
+        clinic__code=CLINIC_CODE, line_id__startswith=LINE_PREFIX
+    ).exists():
+        return {}
+    Clinic.objects.get_or_create(code=CLINIC_CODE, defaults={"name": CLINIC_NAME})
+
+    now = clock.now()
+    this_month = clock.to_moscow_date(now).replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    before_last = (last_month - dt.timedelta(days=1)).replace(day=1)
+
+    def row(n, person, day, price, name, code):
+        return [
+            f"DEMO-{before_last:%Y-%m}",
+            CLINIC_CODE,
+            CLINIC_NAME,
+            f"{LINE_PREFIX}{n}",
+            person.policy_number,
+            person.last_name,
+            person.first_name,
+            person.patronymic,
+            f"{person.birth_date:%d.%m.%Y}",
+            f"{day:%d.%m.%Y}",
+            code,
+            name,
+            "1",
+            price,
+            price,
+        ]
+
+    rows = [
+        row(1, ivanov, before_last.replace(day=13), "2,50", "Приём врача-терапевта", "B01.047.001"),
+        row(2, ivanov, before_last.replace(day=14), "2,50", "Общий анализ крови", "B03.016.003"),
+        row(3, ivanov, last_month.replace(day=13), "1,00", "Закапывание в глаза", "A11.26.011"),
+        row(4, ivanov, last_month.replace(day=14), "1,00", "Измерение температуры", "A02.31.001"),
+        row(5, ivanov, last_month.replace(day=15), "1,00", "Измерение давления", "A02.12.002"),
+        row(6, ivanov, last_month.replace(day=16), "1,00", "Пульсоксиметрия", "A12.09.005"),
+        row(7, child, last_month.replace(day=13), "2,50", "Приём врача-педиатра", "B01.031.001"),
+        row(8, child, last_month.replace(day=14), "2,50", "Осмотр ЛОР-врача", "B01.028.001"),
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"registry-demo-{before_last:%Y-%m}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, delimiter=";")
+            writer.writerow([names[0] for names in COLUMNS.values()])
+            writer.writerows(rows)
+        registry = registry_import_file(path=path, original_name=path.name)
+
+    # The month before last: invoiced on the 5th of last month, paid by transfer 3 days later.
+    paid_run_at = _moscow(last_month.replace(day=5), 10)
+    paid = invoice_run(period=before_last, now=paid_run_at)
+    for invoice in paid:
+        if invoice.person_id == ivanov.pk and invoice.status == Invoice.Status.NEW:
+            invoice_mark_paid(
+                invoice_ids=[invoice.pk],
+                paid_at=paid_run_at + dt.timedelta(days=3),
+                reference="Банковский перевод, п/п № 1024",
+            )
+    # Last month: a deposit for the child the day before, the run 7 days ago.
+    run_at = now - dt.timedelta(days=7)
+    deposit_payment_record(
+        person=child,
+        amount=Decimal("0.50"),
+        paid_at=run_at - dt.timedelta(days=1),
+        reference="Гарантийный взнос, п/п № 1025",
+    )
+    current = invoice_run(period=last_month, now=run_at)
+    return {"registry": registry, "paid": paid, "current": current}

@@ -1,0 +1,75 @@
+"""The printable invoice («Счёт»): rendered by WeasyPrint on first request and kept.
+
+The invoice run renders nothing (100,000 PDFs would take hours); the first download renders the
+file and stores it in Invoice.pdf, later downloads return the stored bytes. The stored file is
+a rendering of the issued invoice, not an edit of it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from ..models import Invoice
+from .status import payable_amount
+
+
+def invoice_pdf_filename(invoice: Invoice) -> str:
+    """The stored name carries the number of corrections rendered into it: a correction made
+    after the first download (an accepted dispute) makes the kept file stale, and the name
+    tells so without another field."""
+    corrections = invoice.corrections.count()
+    return f"schet-{invoice.number.replace('/', '-')}-k{corrections}.pdf"
+
+
+def _fresh(invoice: Invoice) -> bool:
+    if not invoice.pdf:
+        return False
+    stem = invoice.pdf.name.rsplit("/", 1)[-1]
+    expected = invoice_pdf_filename(invoice)[:-4]
+    return stem.startswith(expected) and invoice.pdf.storage.exists(invoice.pdf.name)
+
+
+def invoice_pdf(*, invoice: Invoice) -> bytes:
+    """The PDF of `invoice` (rendered once, then served from storage)."""
+    if _fresh(invoice):
+        with invoice.pdf.open("rb") as fh:
+            return fh.read()
+    with transaction.atomic():
+        # One renderer per invoice: a second request waits here and then finds the file.
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if _fresh(locked):
+            with locked.pdf.open("rb") as fh:
+                return fh.read()
+        data = invoice_pdf_render(invoice=locked)
+        locked.pdf.save(invoice_pdf_filename(locked), ContentFile(data), save=False)
+        locked.save(update_fields=["pdf"])
+    invoice.pdf = locked.pdf
+    return data
+
+
+def invoice_pdf_render(*, invoice: Invoice) -> bytes:
+    from weasyprint import HTML
+
+    invoice = (
+        Invoice.objects.select_related("person", "payer", "contract__employer")
+        .prefetch_related("lines", "corrections")
+        .get(pk=invoice.pk)
+    )
+    html = render_to_string(
+        "invoices/invoice_pdf.html",
+        {
+            "invoice": invoice,
+            "lines": list(invoice.lines.all()),
+            "insurer": settings.INSURER,
+            "purpose": (
+                f"Оплата франшизы по договору ДМС {invoice.contract.number}, "
+                f"счёт № {invoice.number}, полис {invoice.person.policy_number}, "
+                f"{invoice.person.full_name}. Без НДС"
+            ),
+            "payable": payable_amount(invoice),
+        },
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
