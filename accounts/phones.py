@@ -44,10 +44,14 @@ def national_part(phone) -> str:
     return format_phone(phone)[3:] if phone else ""
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
 class PhoneField(forms.CharField):
     """A text input shown after a fixed «+7»; cleans to the E.164 string."""
 
-    widget = forms.TextInput
+    widget = TelInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 24)
@@ -57,7 +61,6 @@ class PhoneField(forms.CharField):
         attrs = super().widget_attrs(widget)
         attrs.update(
             {
-                "type": "tel",
                 "inputmode": "tel",
                 "autocomplete": "tel-national",
                 "placeholder": "999 123-45-67",
