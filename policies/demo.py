@@ -29,7 +29,7 @@ def seed_policies() -> dict:
     full, _ = Program.objects.get_or_create(
         contract=contract,
         kind=Program.Kind.FULL,
-        defaults={"name": "Поликлиника, стоматология, госпитализация (с франшизой 20 %)"},
+        defaults={"name": "Поликлиника, стоматология, госпитализация (с франшизой 20\u00a0%)"},
     )
     Program.objects.get_or_create(
         contract=contract,

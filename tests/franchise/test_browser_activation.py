@@ -40,7 +40,7 @@ def test_petrov_activates_his_and_sidorovas_deductible(
     expect(page.get_by_role("region", name="Порядок активации франшизы")).to_contain_text(
         "со следующего рабочего дня"
     )
-    screenshot(page, "my-policies-not-activated")
+    screenshot(page, "my-policies-not-activated", widths=(1280, 390, 360))
 
     # A crafted POST: someone edits the form to point at Иванов's person. The server says 404.
     sidorova.get_by_label("Я подтверждаю и даю согласие").check()

@@ -19,7 +19,7 @@ def test_my_policies_lists_own_policy_first_then_relatives(client, demo, petrov_
         "01.01.2026 – 31.12.2027",
         "Поликлиника, стоматология, госпитализация",
         "Действует",
-        "20 %",
+        "20&nbsp;%",
         "Не активирована",
         "Порядок активации франшизы",
         "Я подтверждаю и даю согласие",
@@ -56,7 +56,7 @@ def test_certificate_pdf_has_cyrillic_name_number_and_desk_phone(
     pdf.write_bytes(response.content)
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    ).stdout.replace("\u00a0", " ")
     for expected in (
         "Сидорова Анна Сергеевна",
         "DMS-0004",
