@@ -7,6 +7,7 @@ The page itself lives in `policies` (it lists policies); policies must not impor
 from django import template
 
 from dms_portal import clock
+from policies.models import InsuredPerson
 
 from ..consent import CONSENT_LABEL, PROCEDURE_POINTS
 from ..selectors import activation_state, activations_for_people
@@ -38,9 +39,18 @@ def franchise_procedure(states: dict) -> dict:
 
 @register.inclusion_tag("franchise/_activation.html")
 def franchise_activation(person, state) -> dict:
+    # The same refusals as the service (franchise.services._check_activatable), said up front
+    # instead of offering a form that can only fail.
+    refusal = ""
+    if not state.is_activated:
+        if person.status == InsuredPerson.Status.TERMINATED:
+            refusal = "Полис прекращён: активация франшизы недоступна."
+        elif person.policy_end < clock.moscow_today():
+            refusal = "Срок действия полиса закончился: активация франшизы недоступна."
     return {
         "person": person,
         "state": state,
+        "refusal": refusal,
         "consent_label": CONSENT_LABEL,
         "box_id": f"consent-{person.pk}",
     }

@@ -79,3 +79,15 @@ def test_ivanov_sees_both_policies_activated_from_12_january(client, demo, ivano
     html = client.get(reverse("policies:my_policies")).content.decode()
     assert html.count("Активирована с 12.01.2026") == 2
     assert 'name="consent"' not in html
+
+
+def test_a_terminated_policy_shows_why_it_cannot_be_activated(client, demo, petrov_user):
+    from policies.models import InsuredPerson
+
+    InsuredPerson.objects.filter(pk=demo["sidorova"].pk).update(
+        status=InsuredPerson.Status.TERMINATED
+    )
+    client.force_login(petrov_user)
+    html = client.get(reverse("policies:my_policies")).content.decode()
+    assert "Полис прекращён: активация франшизы недоступна." in html
+    assert html.count('name="consent"') == 1  # Петров's form only
