@@ -42,6 +42,17 @@ def _quiet_hours() -> tuple[int, int]:
     return tuple(getattr(settings, "NOTIFICATIONS_QUIET_HOURS", (21, 9)))
 
 
+MAX_ATTEMPTS = 9
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Exponential backoff after the n-th failed attempt: 30 s, 60 s, 120 s … capped at 30 min
+    (NOTIFICATIONS_RETRY_BACKOFF / NOTIFICATIONS_RETRY_BACKOFF_MAX)."""
+    base = getattr(settings, "NOTIFICATIONS_RETRY_BACKOFF", 30)
+    cap = getattr(settings, "NOTIFICATIONS_RETRY_BACKOFF_MAX", 1800)
+    return dt.timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
+
+
 def _stale_after() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "NOTIFICATIONS_SENDING_STALE_SECONDS", 900))
 
@@ -147,9 +158,10 @@ def _enqueue(message_id: int, body: str | None) -> None:
 def message_deliver(*, message_id: int, body: str | None = None) -> Message:
     """Deliver one message; safe to repeat and to run concurrently (one claim wins).
 
-    Raises the backend's TemporaryError (after putting the row back to QUEUED) so a task can
-    retry; a permanent failure is recorded as FAILED. A message that is not QUEUED or not yet
-    due is returned untouched.
+    A temporary error puts the row back to QUEUED with `scheduled_for` = now + backoff (the
+    row, not the task, says when the next attempt is due, so a Celery retry and the sweep
+    agree) and is re-raised for the task; after MAX_ATTEMPTS, or on a permanent error, the
+    row is FAILED. A message that is not QUEUED or not yet due is returned untouched.
     """
     now = clock.now()
     claimed = (
@@ -173,14 +185,25 @@ def message_deliver(*, message_id: int, body: str | None = None) -> Message:
     except DeliveryError as exc:
         if exc.permanent:
             return _finish(message, status=S.FAILED, error=str(exc))
-        _finish(message, status=S.QUEUED, error=str(exc))
+        if message.attempts >= MAX_ATTEMPTS:
+            return _finish(message, status=S.FAILED, error=f"попытки исчерпаны: {exc}")
+        _finish(
+            message,
+            status=S.QUEUED,
+            error=str(exc),
+            scheduled_for=clock.now() + retry_delay(message.attempts),
+        )
         raise
     return _finish(message, status=S.SENT, error="")
 
 
-def _finish(message: Message, *, status: str, error: str) -> Message:
+def _finish(
+    message: Message, *, status: str, error: str, scheduled_for: dt.datetime | None = None
+) -> Message:
     """Record the outcome of our own claim (only a row still in SENDING is ours to change)."""
     fields = {"status": status, "error": error[:2000], "claimed_at": None}
+    if scheduled_for is not None:
+        fields["scheduled_for"] = scheduled_for
     if status == S.SENT:
         fields["sent_at"] = clock.now()
     Message.objects.filter(pk=message.pk, status=S.SENDING).update(**fields)
@@ -218,24 +241,18 @@ def messages_resolve_stale(*, message_ids: list[int] | None = None) -> int:
 
 def messages_due(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
     """Ids of QUEUED messages that should be handed to a worker now: quiet-hour SMS whose time
-    has come, and any message whose enqueue was lost (broker down at commit) after a grace
-    period. Codes without a stored body are left alone: they cannot be rebuilt."""
+    has come, retries whose backoff is over (the safety net when a retry task was lost, and the
+    only retry path when tasks run inline), and any message whose enqueue was lost (broker
+    down at commit) after a grace period. Codes without a stored body are left alone: they
+    cannot be rebuilt."""
     now = now or clock.now()
     grace = now - dt.timedelta(minutes=5)
-    # attempts=0: a row that was tried is already in Celery's retry schedule (with backoff).
     return list(
-        Message.objects.filter(status=S.QUEUED, attempts=0)
+        Message.objects.filter(status=S.QUEUED)
         .filter(Q(scheduled_for__lte=now) | Q(scheduled_for__isnull=True, created_at__lt=grace))
         .exclude(sensitive=True, body="")
         .order_by("scheduled_for", "id")
         .values_list("pk", flat=True)[:limit]
-    )
-
-
-def message_give_up(*, message_id: int, error: str) -> None:
-    """Retries are exhausted: a QUEUED row becomes FAILED so nothing sweeps it up again."""
-    Message.objects.filter(pk=message_id, status=S.QUEUED).update(
-        status=S.FAILED, error=f"попытки исчерпаны: {error}"[:2000]
     )
 
 

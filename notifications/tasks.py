@@ -1,40 +1,34 @@
 """Delivery tasks. They take ids, call one service and are safe to run twice (see services)."""
 
-import logging
-
 from celery import shared_task
-from django.conf import settings
+
+from dms_portal import clock
 
 from .backends import TemporaryError
-from .services import message_deliver, message_give_up, messages_due, messages_resolve_stale
-
-log = logging.getLogger(__name__)
-
-MAX_RETRIES = 8
+from .models import Message
+from .services import message_deliver, messages_due, messages_resolve_stale
 
 
-def _backoff(retries: int) -> int:
-    """Exponential backoff: base, 2×base, 4×base … capped (30 s … 30 min by default)."""
-    base = getattr(settings, "NOTIFICATIONS_RETRY_BACKOFF", 30)
-    cap = getattr(settings, "NOTIFICATIONS_RETRY_BACKOFF_MAX", 1800)
-    return min(cap, base * 2**retries)
-
-
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, max_retries=None)
 def deliver_message(self, message_id: int, body: str | None = None) -> None:
+    """Retries follow the row: message_deliver sets `scheduled_for` to the end of the backoff
+    and gives up (FAILED) after MAX_ATTEMPTS, so the task only has to come back then."""
     try:
         message_deliver(message_id=message_id, body=body)
     except TemporaryError as exc:
-        if self.request.retries >= self.max_retries:
-            message_give_up(message_id=message_id, error=str(exc))
+        if self.request.is_eager:
+            # No broker (development): the row keeps its next attempt time and
+            # `enqueue_due_messages` (beat) picks it up then.
             return
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+        due = Message.objects.values_list("scheduled_for", flat=True).get(pk=message_id)
+        countdown = max(1.0, (due - clock.now()).total_seconds() + 1) if due else 30.0
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(acks_late=True)
 def enqueue_due_messages() -> int:
-    """Beat, every few minutes: SMS held for quiet hours whose time has come, lost enqueues,
-    and rows a dead worker left in SENDING."""
+    """Beat, every few minutes: SMS held for quiet hours whose time has come, retries whose
+    backoff is over, lost enqueues, and rows a dead worker left in SENDING."""
     messages_resolve_stale()
     ids = messages_due()
     for message_id in ids:
