@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class PoliciesConfig(AppConfig):
     name = "policies"
+    verbose_name = "Полисы и списки застрахованных"
