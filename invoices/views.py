@@ -38,14 +38,18 @@ class MyInvoicesFilterForm(forms.Form):
     status = forms.ChoiceField(label="Статус", required=False)
     person = forms.TypedChoiceField(label="Застрахованный", required=False, coerce=int)
     date_from = forms.DateField(
-        label="Сформирован с", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Сформирован с",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label="по", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="по",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["status"].choices = [("", "Все статусы"), *S.choices]
         self.fields["person"].choices = [("", "Все"), *((p.pk, p.full_name) for p in people)]
         for field in self.fields.values():
