@@ -101,8 +101,16 @@ class HttpSmsGatewayBackend(BaseBackend):
             if exc.code >= 500 or exc.code == 429:
                 raise TemporaryError(f"gateway HTTP {exc.code}") from exc
             raise PermanentError(f"gateway HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise TemporaryError(f"gateway unreachable: {exc}") from exc
+        except urllib.error.URLError as exc:
+            # Raised while connecting or sending: the gateway has not got the message.
+            raise TemporaryError(f"gateway unreachable: {exc.reason}") from exc
+        except (TimeoutError, OSError) as exc:
+            # No answer after the request went out: ambiguous. It is retried all the same (an
+            # SMS that never arrives is worse for a debtor than a rare duplicate), and the
+            # error text says so for the log.
+            raise TemporaryError(
+                f"gateway did not answer ({exc}); the SMS may have gone out"
+            ) from exc
         except ValueError as exc:
             raise TemporaryError("gateway answered non-JSON") from exc
         if payload.get("status") != "OK":
