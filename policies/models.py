@@ -206,7 +206,9 @@ class RosterImport(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"
+        from django.utils import timezone
+
+        return f"{self.file_name} ({timezone.localtime(self.created_at):%d.%m.%Y %H:%M})"
 
     @property
     def summary(self) -> str:

@@ -191,7 +191,7 @@ def _parse_date(value) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"дата «{text}» не в формате ДД.ММ.ГГГГ")
+    raise ValueError(f"дата «{text}» не существует или не в формате ДД.ММ.ГГГГ")
 
 
 def _parse_phone(text: str) -> str:
