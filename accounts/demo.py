@@ -7,8 +7,7 @@ from dms_portal import clock
 from policies.models import InsuredPerson
 
 from .models import User
-from .selectors import consent_document_current
-from .services.consent import consent_record_give
+from .services.consent import consent_document_in_force, consent_record_give
 
 DEMO_PHONE = "+79990000001"
 DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 - the documented demo login
@@ -34,7 +33,7 @@ def seed_accounts() -> dict:
     if person.user_id != user.pk:
         person.user = user
         person.save(update_fields=["user"])
-    document = consent_document_current()
+    document = consent_document_in_force()
     consent_record_give(
         person=person,
         user=user,

@@ -24,7 +24,7 @@ from . import forms
 from .ip import client_ip, user_agent
 from .models import ConsentDocument
 from .phones import format_phone
-from .selectors import consent_document_current, consent_history, consent_in_force
+from .selectors import consent_history, consent_in_force
 from .services import codes, consent, email, profile, recovery, registration
 
 REMEMBER_ME_SECONDS = 30 * 24 * 3600
@@ -87,7 +87,7 @@ def logout_view(request):
 
 def consent_text(request, version: str | None = None):
     if version is None:
-        document = consent_document_current()
+        document = consent.consent_document_in_force()
     else:
         document = ConsentDocument.objects.filter(version=version).first()
     if document is None:
@@ -103,7 +103,7 @@ def consent_text(request, version: str | None = None):
 def register(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    document = consent_document_current()
+    document = consent.consent_document_in_force()
     form = forms.RegistrationForm(request.POST or None)
     refusal = None
     if request.method == "POST" and form.is_valid():

@@ -8,13 +8,27 @@ from audit.services import audit_log
 from dms_portal import clock
 from notifications.services import notify
 
-from ..models import ConsentDocument, ConsentRecord, User
+from ..consent_texts import portal_v1
+from ..models import ConsentDocument, ConsentPurpose, ConsentRecord, User
+from ..selectors import consent_document_current
 
 
 class ConsentError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def consent_document_in_force(purpose: str = ConsentPurpose.PORTAL) -> ConsentDocument:
+    """The text people agree to now. The migration publishes version 1; a database emptied
+    since (a flushed test database) gets the same text, with the same hash, back from code."""
+    document = consent_document_current(purpose)
+    if document is None:
+        fields = portal_v1()
+        document, _ = ConsentDocument.objects.get_or_create(
+            purpose=fields.pop("purpose"), version=fields.pop("version"), defaults=fields
+        )
+    return document
 
 
 def consent_record_give(
