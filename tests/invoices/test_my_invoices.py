@@ -185,3 +185,24 @@ def test_page_queries_do_not_grow_with_the_number_of_invoices(client, demo, owne
 def test_anonymous_user_is_sent_to_login(client):
     response = client.get(URL)
     assert response.status_code == 302
+
+
+def test_corrections_reduce_the_amount_to_pay(client, demo, owner):
+    from django.utils import timezone
+
+    from invoices.models import InvoiceCorrection
+
+    invoice = make_invoice(demo["ivanov"])
+    InvoiceCorrection.objects.create(
+        invoice=invoice,
+        number="К-1",
+        created_at=timezone.now(),
+        reason="Экспертиза: услуга не оказана",
+        amount=Decimal("90.00"),
+    )
+    html = page(client, owner)
+    box = html.split(f'aria-label="Выбрать счёт {invoice.number}"')[0].rsplit("<input", 1)[1]
+    assert 'data-amount="300.00"' in box
+    client.force_login(owner)
+    details = client.get(f"/invoices/{invoice.pk}/?partial=1").content.decode()
+    assert "Корректировка К-1" in details and "300,00\xa0₽" in details
