@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from dms_portal import clock
 from policies.selectors import person_ids_for_user
 
-from .models import DepositEntry, Invoice, InvoiceCorrection, InvoiceLine
+from .models import Invoice, InvoiceCorrection, InvoiceLine
 from .services.status import with_payable
 
 ZERO = Decimal("0.00")
@@ -128,14 +128,3 @@ def invoice_for_user(user, invoice_id) -> Invoice:
         )
         .get(pk=invoice_id)
     )
-
-
-def deposit_balances(*, person_ids: list[int]) -> dict[int, Decimal]:
-    """Deposit (гарантийный взнос) balance per person that has any ledger entries."""
-    rows = (
-        DepositEntry.objects.filter(person_id__in=person_ids)
-        .values("person_id")
-        .annotate(balance=Sum("amount"))
-        .order_by()
-    )
-    return {row["person_id"]: row["balance"] for row in rows}

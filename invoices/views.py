@@ -24,6 +24,7 @@ from policies.selectors import people_for_user
 from . import selectors
 from .exports import invoices_xlsx
 from .models import Invoice
+from .services import deposit, pdf
 from .services.status import PAYABLE, REASON_NOT_PAYABLE, payable_amount
 
 S = Invoice.Status
@@ -168,7 +169,7 @@ def _rows_html(rows) -> tuple[str, int]:
         formed_at,
         due_date,
         copay,
-        deposit,
+        deposit_applied,
         amount_due,
         corrected,
         status,
@@ -198,7 +199,7 @@ def _rows_html(rows) -> tuple[str, int]:
             f'<td data-label="ЗАСТРАХОВАННЫЙ">{person}</td>'
             f'<td data-label="Категория">{category_labels.get(category, "")}</td>'
             f'<td data-label="СУММА СООПЛАТЫ" class="text-end text-nowrap">{_rub(copay)}</td>'
-            f'<td data-label="Гарантийный взнос" class="text-end text-nowrap">{_rub(deposit)}</td>'
+            f'<td data-label="Гарантийный взнос" class="text-end text-nowrap">{_rub(deposit_applied)}</td>'
             f'<td data-label="ИТОГО К ОПЛАТЕ" class="text-end text-nowrap fw-semibold">'
             f"{_rub(payable)}</td>"
             f'<td data-label="СТАТУС"><span class="badge {STATUS_CLASS.get(status, "")}">'
@@ -234,7 +235,7 @@ def my_invoices(request):
         date_to=filters.get("date_to"),
     )
     rows_html, count = _rows_html(rows)
-    balances = selectors.deposit_balances(person_ids=person_ids)
+    balances = deposit.balances_for(person_ids=person_ids)
     deposits = [(p, balances[p.pk]) for p in people if p.pk in balances]
     own = people[0] if people else None
     return render(
@@ -315,8 +316,6 @@ def invoices_export(request):
 def invoice_pdf_download(request, pk: int):
     """The printable invoice, rendered by invoices.services.pdf on first request and kept."""
     invoice = _get_invoice_for_user(request, pk)
-    from .services import pdf  # built alongside by the invoicing work
-
     content = pdf.invoice_pdf(invoice=invoice)
     response = HttpResponse(content, content_type="application/pdf")
     filename = f"schet-{invoice.number.replace('/', '-')}.pdf"

@@ -206,3 +206,25 @@ def test_corrections_reduce_the_amount_to_pay(client, demo, owner):
     client.force_login(owner)
     details = client.get(f"/invoices/{invoice.pk}/?partial=1").content.decode()
     assert "Корректировка К-1" in details and "300,00\xa0₽" in details
+
+
+def test_pdf_of_own_invoice_is_served(client, demo, owner, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    invoice = make_invoice(demo["ivanov"])
+    client.force_login(owner)
+    response = client.get(reverse("invoices:pdf", args=[invoice.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_deposit_balance_is_in_the_banner(client, demo, owner):
+    from django.utils import timezone
+
+    from invoices.models import DepositEntry
+
+    DepositEntry.objects.create(
+        person=demo["ivanova"], kind="payment", amount=Decimal("500.00"), created_at=timezone.now()
+    )
+    html = page(client, owner)
+    assert "Остаток гарантийного взноса: Иванова М.И. — 500,00\xa0₽" in html
