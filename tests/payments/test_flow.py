@@ -288,3 +288,47 @@ def test_bank_transfer_entered_in_admin(client, demo, owner, two_new):
     response = client.post(url, data)
     assert response.status_code == 200 and "не равна" in response.content.decode()
     assert statuses(two_new) == [S.PAID, S.NEW]
+
+
+def test_money_arriving_after_expiry_settles_if_the_invoices_are_still_free(client, owner, two_new):
+    start(client, owner, two_new)
+    payment = Payment.objects.get()
+    services.payment_close(payment_id=payment.pk, status=Payment.Status.EXPIRED)
+    SandboxCheckout.objects.update(status=SandboxCheckout.Status.SUCCEEDED)
+    services.payment_sync(payment_id=payment.pk)
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED and not payment.problem
+    assert statuses(two_new) == [S.PAID, S.PAID]
+
+
+def test_money_arriving_after_expiry_for_invoices_paid_again_is_flagged_for_refund(
+    client, owner, two_new
+):
+    start(client, owner, two_new)
+    first = Payment.objects.get()
+    services.payment_close(payment_id=first.pk, status=Payment.Status.EXPIRED)
+    start(client, owner, two_new)  # the user pays again
+    second = Payment.objects.exclude(pk=first.pk).get()
+    SandboxCheckout.objects.filter(token=first.provider_payment_id).update(
+        status=SandboxCheckout.Status.SUCCEEDED
+    )
+    services.payment_sync(payment_id=first.pk)
+    first.refresh_from_db()
+    assert first.status == Payment.Status.SUCCEEDED and "нужен возврат" in first.problem
+    # The invoices stay with the second payment; nothing was marked paid twice.
+    assert statuses(two_new) == [S.PENDING, S.PENDING]
+    assert PaymentInvoice.objects.filter(active=True, payment=second).count() == 2
+    assert not PaymentInvoice.objects.filter(active=True, payment=first).exists()
+
+
+def test_admin_lists_payments_events_and_transfers(client, owner, two_new):
+    start(client, owner, two_new)
+    staff = type(owner).objects.create_superuser("+79990009997", "Admin-2026!")
+    client.force_login(staff)
+    for name in ("payment", "paymentevent", "banktransfer"):
+        assert client.get(reverse(f"admin:payments_{name}_changelist")).status_code == 200
+    payment = Payment.objects.get()
+    assert (
+        client.get(reverse("admin:payments_payment_change", args=[payment.pk])).status_code == 200
+    )
+    assert client.get(reverse("admin:payments_banktransfer_add")).status_code == 200

@@ -167,3 +167,40 @@ def test_return_before_notification_asks_the_api(client, fake, owner, two_new):
     assert "Оплата прошла успешно" in response.content.decode()
     assert Payment.objects.get().amount == Decimal("780.00")
     assert [Invoice.objects.get(pk=i.pk).status for i in two_new] == [S.PAID, S.PAID]
+
+
+def test_reconciler_expires_a_payment_the_provider_never_acknowledged(client, fake, owner, two_new):
+    import datetime as dt
+
+    import time_machine
+
+    from payments import services
+
+    fake.fail_creates = 2
+    pay(client, owner, two_new)
+    with time_machine.travel(dt.timedelta(minutes=61)):
+        services.payments_reconcile_pending()
+    assert Payment.objects.get().status == Payment.Status.EXPIRED
+    assert [Invoice.objects.get(pk=i.pk).status for i in two_new] == [S.NEW, S.NEW]
+
+
+def test_reconciler_leaves_a_yookassa_payment_pending_until_the_provider_cancels_it(
+    client, fake, owner, two_new
+):
+    import datetime as dt
+
+    import time_machine
+
+    from payments import services
+
+    pay(client, owner, two_new)
+    payment = Payment.objects.get()
+    with time_machine.travel(dt.timedelta(minutes=61)):
+        services.payments_reconcile_pending()
+    # YooKassa cannot cancel a payment the user may still be confirming: we wait for its word.
+    assert Payment.objects.get().status == Payment.Status.PENDING
+    fake.cancel(payment.provider_payment_id)
+    with time_machine.travel(dt.timedelta(minutes=70)):
+        services.payments_reconcile_pending()
+    assert Payment.objects.get().status == Payment.Status.CANCELED
+    assert [Invoice.objects.get(pk=i.pk).status for i in two_new] == [S.NEW, S.NEW]
