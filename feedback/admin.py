@@ -95,11 +95,11 @@ class AppealAdmin(admin.ModelAdmin):
         "number_link",
         "created_date",
         "kind",
-        "person",
+        "person_short",
         "invoice",
         "status",
         "deadline_cell",
-        "assigned_to",
+        "expert",
     )
     list_display_links = None
     list_filter = (OverdueFilter, OpenFilter, "status", "kind", "assigned_to", RefundFilter)
@@ -138,6 +138,14 @@ class AppealAdmin(admin.ModelAdmin):
     @admin.display(description="Создано", ordering="created_at")
     def created_date(self, obj):
         return clock.to_moscow_date(obj.created_at).strftime("%d.%m.%Y")
+
+    @admin.display(description="Застрахованный", ordering="person__last_name")
+    def person_short(self, obj):
+        return obj.person.short_name
+
+    @admin.display(description="Эксперт", ordering="assigned_to")
+    def expert(self, obj):
+        return obj.assigned_to.get_full_name() if obj.assigned_to else "—"
 
     @admin.display(description="Срок ответа", ordering="deadline")
     def deadline_cell(self, obj):

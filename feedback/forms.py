@@ -176,8 +176,12 @@ class ReplyForm(forms.Form):
 class ExtendForm(forms.Form):
     new_deadline = forms.DateField(
         label="Новый срок ответа",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Укажите новый срок", "invalid": "Введите дату"},
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={"placeholder": "ДД.ММ.ГГГГ"}),
+        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Укажите новый срок",
+            "invalid": "Введите дату как ДД.ММ.ГГГГ",
+        },
     )
     reason = forms.CharField(
         label="Причина продления",

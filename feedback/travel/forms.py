@@ -9,7 +9,16 @@ from .translit import to_latin
 
 LATIN_NAME = re.compile(r"^[A-Za-z]+(?:[ '\-][A-Za-z]+)*$")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Plain text in ДД.ММ.ГГГГ: a type="date" input shows the browser's locale format (mm/dd/yyyy
+# in many builds), while the portal writes dates the Russian way everywhere.
+DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
+
+
+def date_widget() -> forms.DateInput:
+    return forms.DateInput(
+        format="%d.%m.%Y",
+        attrs={"placeholder": "ДД.ММ.ГГГГ", "inputmode": "numeric", "autocomplete": "off"},
+    )
 
 
 def _latin(value: str, what: str) -> str:
@@ -32,19 +41,26 @@ class TravelPolicyForm(forms.Form):
     countries = forms.MultipleChoiceField(
         label="Страны поездки",
         choices=COUNTRIES,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Можно выбрать несколько: Ctrl или ⌘ при щелчке, на телефоне — отметьте в списке",
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Выберите хотя бы одну страну поездки"},
     )
     start_date = forms.DateField(
         label="Дата начала",
-        widget=DATE_WIDGET,
-        error_messages={"required": "Укажите дату начала поездки", "invalid": "Введите дату"},
+        widget=date_widget(),
+        input_formats=DATE_FORMATS,
+        error_messages={
+            "required": "Укажите дату начала поездки",
+            "invalid": "Введите дату как ДД.ММ.ГГГГ",
+        },
     )
     end_date = forms.DateField(
         label="Дата окончания",
-        widget=DATE_WIDGET,
-        error_messages={"required": "Укажите дату окончания поездки", "invalid": "Введите дату"},
+        widget=date_widget(),
+        input_formats=DATE_FORMATS,
+        error_messages={
+            "required": "Укажите дату окончания поездки",
+            "invalid": "Введите дату как ДД.ММ.ГГГГ",
+        },
     )
 
     def __init__(self, *args, people, **kwargs):
