@@ -71,10 +71,15 @@ class RegistrationForm(PortalForm):
     last_name = forms.CharField(label="Фамилия", max_length=100)
     first_name = forms.CharField(label="Имя", max_length=100)
     patronymic = forms.CharField(label="Отчество", max_length=100, required=False)
+    # A text field, not type=date: a date picker shows the browser's own format (05/15/1990
+    # in an English Chromium), while the portal always speaks ДД.ММ.ГГГГ.
     birth_date = forms.DateField(
         label="Дата рождения",
-        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%d.%m.%Y", "%d%m%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(
+            attrs={"placeholder": "ДД.ММ.ГГГГ", "inputmode": "numeric", "autocomplete": "bday"},
+            format="%d.%m.%Y",
+        ),
         error_messages={"invalid": "Введите дату рождения в формате ДД.ММ.ГГГГ."},
     )
     number = forms.CharField(label="Полис / таб. номер", max_length=32)
@@ -105,7 +110,6 @@ class RegistrationForm(PortalForm):
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["patronymic"].widget.attrs["autocomplete"] = "additional-name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["birth_date"].widget.attrs["max"] = clock.moscow_today().isoformat()
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]

@@ -35,7 +35,7 @@ RESET_KEY = "accounts_reset_challenge"
 RESET_VERIFIED_KEY = "accounts_reset_verified"
 PHONE_CHANGE_KEY = "accounts_phone_change_challenge"
 
-MSG_CODE_SENT = "Мы отправили код в SMS на номер {phone}. Код действует 10 минут."
+MSG_CODE_RESENT = "Новый код отправлен в SMS на номер {phone}. Он действует 10 минут."
 
 
 # --- login / logout ------------------------------------------------------------------------
@@ -131,7 +131,6 @@ def register(request):
             form.add_error(None, exc.message)
         else:
             request.session[PENDING_KEY] = pending.pk
-            messages.success(request, MSG_CODE_SENT.format(phone=format_phone(pending.phone)))
             return redirect("accounts:register_confirm")
     return render(
         request,
@@ -213,7 +212,7 @@ def register_resend(request):
     except (codes.CodeError, registration.RegistrationRefused) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, MSG_CODE_SENT.format(phone=format_phone(pending.phone)))
+        messages.success(request, MSG_CODE_RESENT.format(phone=format_phone(pending.phone)))
     return redirect("accounts:register_confirm")
 
 
@@ -234,7 +233,6 @@ def password_forgot(request):
         else:
             request.session[RESET_KEY] = challenge.pk
             request.session.pop(RESET_VERIFIED_KEY, None)
-            messages.success(request, MSG_CODE_SENT.format(phone=format_phone(phone)))
             return redirect("accounts:password_forgot_confirm")
     return render(request, "accounts/password_forgot.html", {"form": form})
 
@@ -298,7 +296,7 @@ def password_forgot_resend(request):
     except codes.CodeError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, MSG_CODE_SENT.format(phone=format_phone(challenge.phone)))
+        messages.success(request, MSG_CODE_RESENT.format(phone=format_phone(challenge.phone)))
     return redirect("accounts:password_forgot_confirm")
 
 
@@ -422,7 +420,6 @@ def profile_phone(request):
         form.add_error("phone", exc.message)
         return _profile_page(request, phone_form=form)
     request.session[PHONE_CHANGE_KEY] = challenge.pk
-    messages.success(request, MSG_CODE_SENT.format(phone=format_phone(challenge.phone)))
     return redirect("accounts:profile_phone_confirm")
 
 
@@ -485,7 +482,7 @@ def profile_phone_resend(request):
     except codes.CodeError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, MSG_CODE_SENT.format(phone=format_phone(challenge.phone)))
+        messages.success(request, MSG_CODE_RESENT.format(phone=format_phone(challenge.phone)))
     return redirect("accounts:profile_phone_confirm")
 
 

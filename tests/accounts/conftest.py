@@ -11,7 +11,7 @@ PETROV_FORM = {
     "last_name": "Петров",
     "first_name": "Пётр",
     "patronymic": "Петрович",
-    "birth_date": "1990-05-15",
+    "birth_date": "15.05.1990",
     "number": "DMS-0003",
     "phone": "999 555-00-03",
     "email": "petrov@example.com",

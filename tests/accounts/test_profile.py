@@ -203,3 +203,19 @@ def test_staff_without_a_roster_person_sees_a_profile_too(client, db):
     client.force_login(staff)
     html = page(client.get(PROFILE))
     assert "+7 999 555-01-00" in html and "Действующего согласия нет." in html
+
+
+def test_phone_change_code_can_be_resent_after_a_minute(ivanov_client):
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as t:
+        ivanov_client.post(reverse("accounts:profile_phone"), {"phone": "9997776655"})
+        resend = reverse("accounts:profile_phone_resend")
+        html = page(ivanov_client.post(resend, follow=True))
+        assert "Повторно отправить можно через" in html
+        t.shift(dt.timedelta(seconds=61))
+        html = page(ivanov_client.post(resend, follow=True))
+        assert "Новый код отправлен в SMS на номер +7 999 777-66-55" in html
+    assert codes_sent("+79997776655") == 2
