@@ -66,7 +66,7 @@ def quiet_hours_end(*, moment: dt.datetime, tz: str | None = None) -> dt.datetim
     zone = ZoneInfo(tz or DEFAULT_TZ)
     local = moment.astimezone(zone)
     start, end = _quiet_hours()
-    if end <= local.hour < start:
+    if start == end or end <= local.hour < start:  # equal hours switch quiet time off
         return None
     day = local.date() if local.hour < end else local.date() + dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(end), tzinfo=zone)
@@ -171,8 +171,9 @@ def message_deliver(*, message_id: int, body: str | None = None) -> Message:
     )
     message = Message.objects.get(pk=message_id)
     if not claimed:
-        if message.status == S.SENDING:
-            _resolve_if_stale(message)
+        if message.status == S.SENDING and _resolve_if_stale(message):
+            # A dead worker's claim: e-mail is QUEUED again and sent now; SMS is UNKNOWN.
+            return message_deliver(message_id=message_id, body=body)
         return message
     text = body if body is not None else message.body
     if message.sensitive and not text:
@@ -211,9 +212,10 @@ def _finish(
     return message
 
 
-def _resolve_if_stale(message: Message) -> None:
+def _resolve_if_stale(message: Message) -> bool:
     if message.claimed_at and message.claimed_at < clock.now() - _stale_after():
-        messages_resolve_stale(message_ids=[message.pk])
+        return messages_resolve_stale(message_ids=[message.pk]) > 0
+    return False
 
 
 def messages_resolve_stale(*, message_ids: list[int] | None = None) -> int:
