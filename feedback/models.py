@@ -170,18 +170,26 @@ class AppealEvent(models.Model):
         REJECTED = "rejected", "Обращение отклонено"
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    created_at = models.DateTimeField()
+    kind = models.CharField("Событие", max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField("Когда")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Кто",
     )
-    text = models.TextField(blank=True)
-    internal = models.BooleanField(default=False)
+    text = models.TextField("Текст", blank=True)
+    internal = models.BooleanField("Только для сотрудников", default=False)
 
     class Meta:
         verbose_name = "событие обращения"
         verbose_name_plural = "история обращения"
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
 
 
 class BonusTravelPolicy(models.Model):
@@ -223,6 +231,12 @@ class BonusTravelPolicy(models.Model):
         from .travel.countries import country_name
 
         return [country_name(code) for code in self.countries]
+
+    @property
+    def country_names_en(self) -> list[str]:
+        from .travel.countries import country_name_en
+
+        return [country_name_en(code) for code in self.countries]
 
 
 class BonusTraveller(models.Model):

@@ -54,3 +54,22 @@ _NAMES = dict(COUNTRIES)
 
 def country_name(code: str) -> str:
     return _NAMES.get(code, code)
+
+
+# English names for the certificate: consulates and clinics abroad read the Latin part.
+COUNTRIES_EN = {
+    "SCHENGEN": "Schengen area", "AB": "Abkhazia", "AM": "Armenia", "AT": "Austria",
+    "AZ": "Azerbaijan", "BY": "Belarus", "BR": "Brazil", "HU": "Hungary", "VN": "Vietnam",
+    "DE": "Germany", "GR": "Greece", "GE": "Georgia", "EG": "Egypt", "IL": "Israel",
+    "IN": "India", "ID": "Indonesia", "ES": "Spain", "IT": "Italy", "KZ": "Kazakhstan",
+    "CY": "Cyprus", "KG": "Kyrgyzstan", "CN": "China", "CU": "Cuba", "LV": "Latvia",
+    "MV": "Maldives", "MA": "Morocco", "MX": "Mexico", "MN": "Mongolia",
+    "AE": "United Arab Emirates", "PT": "Portugal", "RS": "Serbia", "US": "USA",
+    "TH": "Thailand", "TN": "Tunisia", "TR": "Turkey", "UZ": "Uzbekistan", "FI": "Finland",
+    "FR": "France", "ME": "Montenegro", "CZ": "Czech Republic", "CH": "Switzerland",
+    "LK": "Sri Lanka", "JP": "Japan",
+}  # fmt: skip
+
+
+def country_name_en(code: str) -> str:
+    return COUNTRIES_EN.get(code, code)

@@ -53,6 +53,9 @@ def expert_decides(page, live_server, appeal_no, decision, answer, assign=True):
         expect(page.get_by_text("Внутренний комментарий добавлен")).to_be_visible()
     page.get_by_label(decision).check()
     page.locator("#id_decide-answer").fill(answer)
+    if assign:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "feedback-admin-appeal-1280.png"), full_page=True)
     page.get_by_role("button", name="Принять решение").click()
     expect(page.locator(".messagelist")).to_contain_text("Обращение")
 
@@ -104,6 +107,7 @@ def test_user_disputes_a_line_expert_accepts_user_sees_correction_and_paid_line_
     # The user sees the answer, the correction and the reduced amount due.
     page.goto(live_server.url + "/feedback/")
     expect(page.get_by_text("Удовлетворено").first).to_be_visible()
+    screenshot(page, "feedback-appeals")
     page.get_by_role("link", name=f"Обращение № {appeal_no}").click()
     expect(page.get_by_text("Анализ снят со счёта.").first).to_be_visible()
     correction_no = f"К-{invoice.number}-1"

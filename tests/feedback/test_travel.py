@@ -85,7 +85,7 @@ def test_pdf_opens_with_cyrillic_and_latin_text(owner_client, world, tmp_path):
     assert "Travel insurance certificate" in text
     assert "IVANOV IVAN" in text
     assert policy.number in text
-    assert "Турция" in text and "01.07.2026" in text
+    assert "Турция" in text and "Turkey" in text and "01.07.2026" in text
     # Rendered once and kept: the second download is the same file.
     policy.refresh_from_db()
     assert policy.pdf
