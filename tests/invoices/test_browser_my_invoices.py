@@ -1,8 +1,10 @@
 """«Мои счета» in a real browser: select two invoices, pay in the sandbox, see them paid;
 open the details modal and download the XLSX."""
 
+import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -107,7 +109,7 @@ def test_details_modal_lists_lines_and_downloads_the_xlsx(live_server, page, fam
         modal.get_by_role("link", name="Файл").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
-    wb = load_workbook(download.path())
+    wb = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     services = [[c.value for c in r] for r in wb["Услуги"].iter_rows(min_row=2)]
     assert [(r[3], r[4], r[5], r[6]) for r in services[:-1]] == [
         (line.service_name, line.quantity, line.cost, line.copay) for line in mine.lines.all()
@@ -120,7 +122,7 @@ def test_details_modal_lists_lines_and_downloads_the_xlsx(live_server, page, fam
     expect(modal).to_be_hidden()
     with page.expect_download() as all_info:
         page.get_by_role("link", name="Выгрузить все счета").click()
-    wb = load_workbook(all_info.value.path())
+    wb = load_workbook(io.BytesIO(Path(all_info.value.path()).read_bytes()))
     numbers = {r[0].value for r in wb["Счета"].iter_rows(min_row=2)} - {"Итого"}
     assert numbers == {mine.number, child.number, paid.number}
 
