@@ -229,6 +229,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ДМС портал <nor
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_API_ID = env("SMS_GATEWAY_API_ID", default="")
 SMS_GATEWAY_SENDER = env("SMS_GATEWAY_SENDER", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
+# No SMS from 21:00 to 09:00 recipient-local time (codes excepted); equal hours switch it off.
+NOTIFICATIONS_QUIET_HOURS = (21, 9)
+# A SENDING claim older than this belongs to a dead worker: keep it above the slowest send and
+# well below the broker's visibility_timeout (see notifications/services.py).
+NOTIFICATIONS_SENDING_STALE_SECONDS = env.int("NOTIFICATIONS_SENDING_STALE_SECONDS", default=900)
 
 # Payments.
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
