@@ -1,6 +1,9 @@
 """The published consent texts, kept in code so that any database (a fresh one, or a test
 database that was flushed) can publish the same words with the same hash."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 
 TITLE = "Согласие на обработку персональных данных для ведения личного кабинета застрахованного ДМС"
@@ -52,5 +55,15 @@ def texts() -> dict:
     }
 
 
+# The date version 1 took effect (shown as «Версия 1 от 01.01.2026»).
+V1_PUBLISHED_AT = dt.datetime(2026, 1, 1, tzinfo=ZoneInfo("Europe/Moscow"))
+
+
 def portal_v1() -> dict:
-    return {"purpose": "portal", "version": "1", "title": TITLE, **texts()}
+    return {
+        "purpose": "portal",
+        "version": "1",
+        "title": TITLE,
+        "published_at": V1_PUBLISHED_AT,
+        **texts(),
+    }

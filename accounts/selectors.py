@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Q
 
+from dms_portal import clock
 from policies.models import InsuredPerson, normalize_name
 
 from .models import ConsentDocument, ConsentPurpose, ConsentRecord
@@ -31,7 +32,12 @@ def roster_person_find(
 
 
 def consent_document_current(purpose: str = ConsentPurpose.PORTAL) -> ConsentDocument | None:
-    return ConsentDocument.objects.filter(purpose=purpose).order_by("-published_at", "-id").first()
+    """The latest version already published (a version may be entered ahead of its date)."""
+    return (
+        ConsentDocument.objects.filter(purpose=purpose, published_at__lte=clock.now())
+        .order_by("-published_at", "-id")
+        .first()
+    )
 
 
 def consent_in_force(*, person, purpose: str = ConsentPurpose.PORTAL) -> ConsentRecord | None:

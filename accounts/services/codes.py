@@ -8,6 +8,7 @@ count of wrong tries.
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 
 from django.conf import settings
@@ -15,10 +16,13 @@ from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from dms_portal import clock
+from notifications.backends import DeliveryError
 from notifications.services import notify
 
 from ..models import CodeSend, OneTimeCode
 from ..phones import format_phone
+
+log = logging.getLogger(__name__)
 
 CODE_TTL = dt.timedelta(minutes=10)
 MAX_FAILED_ATTEMPTS = 5
@@ -144,14 +148,19 @@ def _send(*, challenge: OneTimeCode, code: str | None, event: str) -> None:
     CodeSend.objects.create(phone=challenge.phone, ip=challenge.ip, at=challenge.sent_at)
     if code is None:
         return  # a decoy: the rate limits count it, but nothing leaves
-    notify(
-        event=event,
-        context={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
-        phone=challenge.phone,
-        sensitive=True,
-        immediate=True,
-        user_id=challenge.user_id,
-    )
+    try:
+        notify(
+            event=event,
+            context={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
+            phone=challenge.phone,
+            sensitive=True,
+            immediate=True,
+            user_id=challenge.user_id,
+        )
+    except DeliveryError as exc:
+        # The gateway hiccuped: the code's body is not stored, so nothing can retry it later.
+        # The page still says "code sent" and «Отправить код повторно» asks for a fresh one.
+        log.warning("SMS code to %s not delivered: %s", challenge.phone, exc)
 
 
 def code_issue(

@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -70,3 +73,43 @@ def test_staff_can_add_a_user_in_admin(staff_client):
 def test_audit_log_is_readable_in_admin(staff_client, ivanov):
     html = staff_client.get(reverse("admin:audit_auditentry_changelist")).content.decode()
     assert "accounts.consent_given" in html
+
+
+def test_staff_publishes_a_new_consent_version_but_cannot_edit_a_published_one(staff_client):
+    from accounts.models import ConsentDocument
+
+    v1 = ConsentDocument.objects.get(version="1")
+    ConsentDocument.objects.filter(pk=v1.pk).update(published_at="2026-01-01T00:00:00Z")
+    assert (
+        staff_client.post(
+            reverse("admin:accounts_consentdocument_change", args=[v1.pk]), {"title": "x"}
+        ).status_code
+        == 403
+    )
+    fields = {
+        f: getattr(v1, f)
+        for f in [
+            "purpose",
+            "title",
+            "operator",
+            "purpose_text",
+            "data_categories",
+            "actions",
+            "processors",
+            "term",
+            "withdrawal",
+        ]
+    }
+    response = staff_client.post(
+        reverse("admin:accounts_consentdocument_add"),
+        {**fields, "version": "2", "published_at_0": "01.03.2026", "published_at_1": "10:00:00"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    v2 = ConsentDocument.objects.get(version="2")
+    assert v2.content_hash == v2.compute_hash() != v1.content_hash
+    from accounts.services.consent import consent_document_in_force
+
+    with time_machine.travel(dt.datetime(2026, 2, 28, 12, 0, tzinfo=dt.UTC), tick=False):
+        assert consent_document_in_force() == v1  # version 2 is not published yet
+    with time_machine.travel(dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC), tick=False):
+        assert consent_document_in_force() == v2

@@ -199,3 +199,37 @@ def test_decoy_sends_nothing_matches_nothing_but_counts_like_a_real_one():
         traveller.shift(dt.timedelta(seconds=10))
         with pytest.raises(codes.CodeRateLimited):
             resend(challenge)
+
+
+class FlakyGateway:
+    keeps_bodies = False
+
+    def send(self, *, channel, recipient, subject, body):
+        from notifications.backends import TemporaryError
+
+        raise TemporaryError("gateway timeout")
+
+
+def test_gateway_failure_does_not_break_the_step_and_resend_tries_again(settings):
+    settings.SMS_BACKEND = "tests.accounts.test_codes.FlakyGateway"
+    with time_machine.travel(START, tick=False) as traveller:
+        challenge = issue()
+        from notifications.models import Message
+
+        message = Message.objects.get(recipient=PHONE)
+        assert message.status == Message.Status.QUEUED and message.body == ""
+        settings.SMS_BACKEND = "notifications.backends.OutboxBackend"
+        traveller.shift(dt.timedelta(seconds=61))
+        resend(challenge)
+        assert verify(challenge, last_code(PHONE)).used_at is not None
+
+
+def test_cleanup_drops_day_old_challenges_sends_and_pending_rows():
+    from accounts.tasks import accounts_cleanup
+
+    with time_machine.travel(START, tick=False) as traveller:
+        issue()
+        traveller.shift(dt.timedelta(hours=25))
+        issue(phone="+79991234568")
+        assert accounts_cleanup() == {"pending": 0, "sends": 1, "codes": 1}
+    assert OneTimeCode.objects.get().phone == "+79991234568"
