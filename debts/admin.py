@@ -50,6 +50,10 @@ class DebtorAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Список обзвона должников", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         return [
             path(
