@@ -95,7 +95,9 @@ class YooKassaProvider(PaymentProvider):
     def create_payment(self, payment: Payment, *, return_url: str) -> Checkout:
         _configure()
         receipt = payment.receipt  # built from the locked invoices when the payment started
-        numbers = ", ".join(item["description"].rsplit(" ", 1)[-1] for item in receipt["items"])
+        numbers = ", ".join(
+            payment.links.order_by("invoice_id").values_list("invoice__number", flat=True)
+        )
         params = {
             "amount": {"value": f"{payment.amount:.2f}", "currency": "RUB"},
             "capture": True,

@@ -332,3 +332,16 @@ def test_admin_lists_payments_events_and_transfers(client, owner, two_new):
         client.get(reverse("admin:payments_payment_change", args=[payment.pk])).status_code == 200
     )
     assert client.get(reverse("admin:payments_banktransfer_add")).status_code == 200
+
+
+def test_reconcile_command_runs_the_same_service(client, owner, two_new):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    start(client, owner, two_new)
+    out = StringIO()
+    with time_machine.travel(dt.timedelta(minutes=61)):
+        call_command("reconcile_payments", stdout=out)
+    assert out.getvalue().strip() == "checked=1 errors=0"
+    assert statuses(two_new) == [S.NEW, S.NEW]
