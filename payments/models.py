@@ -5,7 +5,6 @@ A payment is a row of its own with its own states; an invoice learns it is paid 
 """
 
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -191,7 +190,3 @@ class SandboxCheckout(models.Model):
     class Meta:
         verbose_name = "тестовая касса: платёж"
         verbose_name_plural = "тестовая касса: платежи"
-
-    @property
-    def amount_kopecks(self) -> int:
-        return int(self.amount * Decimal(100))
