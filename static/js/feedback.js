@@ -16,6 +16,7 @@
     var dispute = kind() === "service_dispute";
     form.querySelectorAll(".fb-only-dispute").forEach(function (el) { el.classList.toggle("fb-hide", !dispute); });
     form.querySelectorAll(".fb-only-general").forEach(function (el) { el.classList.toggle("fb-hide", dispute); });
+    form.querySelectorAll(".fb-only-contact").forEach(function (el) { el.classList.toggle("fb-hide", kind() !== "contact_change"); });
     var chosen = invoiceSelect ? invoiceSelect.value : "";
     form.querySelectorAll(".fb-invoice-lines").forEach(function (group) {
       var show = chosen !== "" && group.getAttribute("data-invoice") === chosen;

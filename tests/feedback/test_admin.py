@@ -128,3 +128,21 @@ def test_non_staff_cannot_reach_the_workflow(client, world):
     response = client.post(step_url(appeal, "comment"), {"comment-text": "x"})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not appeal.events.filter(kind=AppealEvent.Kind.COMMENT).exists()
+
+
+def test_assign_to_me_action_takes_open_appeals_only(staff, world):
+    open_one = file_dispute(world)
+    closed = services.appeal_create(
+        user=world["owner"], person=world["ivanov"], kind="other", text="Спасибо"
+    )
+    services.appeal_reply(appeal_id=closed.pk, text="Пожалуйста", by=world["expert"], close=True)
+    response = staff.post(
+        QUEUE,
+        {"action": "assign_to_me", "_selected_action": [open_one.pk, closed.pk]},
+        follow=True,
+    )
+    assert "Назначено вам: 1" in response.content.decode()
+    open_one.refresh_from_db()
+    closed.refresh_from_db()
+    assert open_one.assigned_to == world["expert"] and open_one.status == Appeal.Status.IN_REVIEW
+    assert closed.assigned_to is None
