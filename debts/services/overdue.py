@@ -79,7 +79,7 @@ def person_downgrade(*, person_id: int, today: dt.date) -> ProgrammeDowngrade | 
     nothing to do (no overdue invoice, already downgraded, no full programme to leave)."""
     with transaction.atomic():
         person = (
-            InsuredPerson.objects.select_for_update()
+            InsuredPerson.objects.select_for_update(of=("self",))
             .select_related("program", "contract")
             .get(pk=person_id)
         )
@@ -141,7 +141,7 @@ def person_restore_if_settled(
         return None
     with transaction.atomic():
         downgrade = (
-            ProgrammeDowngrade.objects.select_for_update()
+            ProgrammeDowngrade.objects.select_for_update(of=("self",))
             .select_related("person__contract")
             .get(pk=open_id)
         )
@@ -165,7 +165,7 @@ def downgrade_restore(*, downgrade_id: int, by) -> ProgrammeDowngrade:
     Repeating it is a no-op; a person who still owes is refused."""
     with transaction.atomic():
         downgrade = (
-            ProgrammeDowngrade.objects.select_for_update()
+            ProgrammeDowngrade.objects.select_for_update(of=("self",))
             .select_related("person__contract")
             .get(pk=downgrade_id)
         )

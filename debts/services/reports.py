@@ -109,7 +109,9 @@ def employer_report_send(*, report_id: int) -> EmployerReport:
     """Mail the report once. The row lock makes a concurrent run wait and then see it sent."""
     with transaction.atomic():
         report = (
-            EmployerReport.objects.select_for_update().select_related("employer").get(pk=report_id)
+            EmployerReport.objects.select_for_update(of=("self",))
+            .select_related("employer")
+            .get(pk=report_id)
         )
         if report.emailed_at is not None:
             return report
