@@ -105,3 +105,12 @@ def test_downgrade_notice_while_waiting_for_the_operator(people, downgraded):
         {"downgrade_notice": downgrade_notice_context(people["ivanov"])},
     )
     assert "Оплата получена — программа будет восстановлена оператором" in html
+
+
+def test_downgrade_notice_tag_for_the_policy_card(people, downgraded):
+    from django.template import Context, Template
+
+    template = Template("{% load debts_tags %}{% downgrade_notice person %}")
+    html = template.render(Context({"person": people["ivanov"]}))
+    assert "Действует только экстренная помощь" in html
+    assert template.render(Context({"person": people["petrov"]})).strip() == ""

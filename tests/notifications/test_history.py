@@ -36,3 +36,15 @@ def test_history_partial_hides_codes_and_shows_texts():
 def test_history_partial_says_when_empty():
     html = render_to_string("notifications/_history.html", {"notification_messages": []})
     assert "Уведомлений пока не было." in html
+
+
+def test_history_tag_renders_the_users_own_messages(django_user_model):
+    from django.template import Context, Template
+
+    user = django_user_model.objects.create_user("+79990000001", "x")
+    _message(user_id=user.pk, body="Моё сообщение")
+    _message(user_id=user.pk + 1, body="Чужое сообщение")
+    html = Template("{% load notifications_tags %}{% notification_history user %}").render(
+        Context({"user": user})
+    )
+    assert "Моё сообщение" in html and "Чужое сообщение" not in html
