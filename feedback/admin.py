@@ -111,14 +111,14 @@ class AppealAdmin(admin.ModelAdmin):
         "person",
         "kind",
         "status",
-        "created_at",
-        "deadline",
+        "created_display",
+        "deadline_cell",
         "assigned_to",
         "invoice",
         "dispute_reason",
         "text",
         "answer",
-        "closed_at",
+        "closed_display",
         "attachments_list",
     )
     fields = readonly_fields
@@ -138,6 +138,18 @@ class AppealAdmin(admin.ModelAdmin):
     @admin.display(description="Создано", ordering="created_at")
     def created_date(self, obj):
         return clock.to_moscow_date(obj.created_at).strftime("%d.%m.%Y")
+
+    @admin.display(description="Создано")
+    def created_display(self, obj):
+        return obj.created_at.astimezone(clock.MOSCOW).strftime("%d.%m.%Y %H:%M")
+
+    @admin.display(description="Закрыто")
+    def closed_display(self, obj):
+        return (
+            obj.closed_at.astimezone(clock.MOSCOW).strftime("%d.%m.%Y %H:%M")
+            if obj.closed_at
+            else "—"
+        )
 
     @admin.display(description="Застрахованный", ordering="person__last_name")
     def person_short(self, obj):
