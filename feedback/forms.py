@@ -5,7 +5,7 @@ from django.template.defaultfilters import filesizeformat
 
 from invoices.models import Invoice, InvoiceLine
 
-from .models import Appeal
+from .models import Appeal, AppealLine
 from .uploads import MAX_FILE_SIZE, MAX_FILES, sniff_content_type
 
 
@@ -88,14 +88,9 @@ class AppealForm(forms.Form):
     def __init__(self, *args, people, invoices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
-        self.invoices = invoices
-        self.fields["invoice"].queryset = Invoice.objects.filter(
-            pk__in=[inv.pk for inv in invoices]
-        )
+        self.fields["invoice"].queryset = invoices
         self.fields["invoice"].label_from_instance = invoice_label
-        self.fields["lines"].queryset = InvoiceLine.objects.filter(
-            invoice_id__in=[inv.pk for inv in invoices]
-        )
+        self.fields["lines"].queryset = InvoiceLine.objects.filter(invoice__in=invoices)
         bootstrap(self)
 
     def clean_attachments(self):
@@ -123,10 +118,10 @@ class AppealForm(forms.Form):
             elif any(line.invoice_id != invoice.pk for line in lines):
                 self.add_error("lines", "Отмеченные услуги не из выбранного счёта")
             else:
-                opened = next((inv for inv in self.invoices if inv.pk == invoice.pk), None)
-                busy = [line for line in lines if opened and line.pk in opened.open_line_ids]
+                busy = AppealLine.objects.filter(is_open=True, invoice_line__in=lines).first()
                 if busy:
-                    self.add_error("lines", f"Услуга «{busy[0].service_name}» уже оспаривается")
+                    name = busy.invoice_line.service_name
+                    self.add_error("lines", f"Услуга «{name}» уже оспаривается")
             if not data.get("reason"):
                 self.add_error("reason", "Укажите причину несогласия")
         elif kind:

@@ -39,24 +39,29 @@ def get_invoice_for_user(user, invoice_id) -> Invoice:
     return with_payable(invoices_for_user(user)).select_related("person").get(pk=invoice_id)
 
 
-def disputable_invoices_for_user(user) -> list[Invoice]:
-    """Invoices the user may dispute, each with `lines` and `open_line_ids` (lines already
-    contested by an undecided appeal)."""
-    invoices = list(
-        with_payable(invoices_for_user(user).filter(status__in=DISPUTABLE))
+def disputable_invoices_for_user(user) -> QuerySet[Invoice]:
+    """Invoices the user may dispute (for the form's choice of invoice)."""
+    return (
+        invoices_for_user(user)
+        .filter(status__in=DISPUTABLE)
         .select_related("person")
-        .prefetch_related(
-            Prefetch("lines", queryset=InvoiceLine.objects.order_by("service_date", "id"))
-        )
+        .order_by("-formed_at", "-id")
     )
-    open_ids = set(
-        AppealLine.objects.filter(is_open=True, invoice_line__invoice__in=invoices).values_list(
+
+
+def dispute_lines(invoice: Invoice) -> list[InvoiceLine]:
+    """The invoice's lines, each with `busy` set when an undecided appeal contests it.
+    Only the chosen invoice's lines are rendered, so a user with hundreds of invoices gets a
+    small page."""
+    lines = list(invoice.lines.order_by("service_date", "id"))
+    busy = set(
+        AppealLine.objects.filter(is_open=True, invoice_line__in=lines).values_list(
             "invoice_line_id", flat=True
         )
     )
-    for invoice in invoices:
-        invoice.open_line_ids = {line.pk for line in invoice.lines.all() if line.pk in open_ids}
-    return invoices
+    for line in lines:
+        line.busy = line.pk in busy
+    return lines
 
 
 def get_attachment_for_user(user, attachment_id) -> AppealAttachment:

@@ -77,19 +77,27 @@ def index(request):
             else:
                 initial.update(kind=Appeal.Kind.SERVICE_DISPUTE, invoice=asked_invoice.pk)
         form = AppealForm(initial=initial, people=people, invoices=invoices)
-    selected_invoice = form["invoice"].value()
+    chosen = _chosen_invoice(invoices, form["invoice"].value())
     return render(
         request,
         "feedback/index.html",
         {
             "form": form,
             "has_people": people.exists(),
-            "invoices": invoices,
-            "selected_invoice": str(selected_invoice or ""),
+            "has_invoices": invoices.exists(),
+            "chosen_invoice": chosen,
+            "chosen_lines": selectors.dispute_lines(chosen) if chosen else [],
             "selected_lines": {str(v) for v in (form["lines"].value() or [])},
             "appeals": selectors.appeals_for_user(request.user),
         },
     )
+
+
+def _chosen_invoice(invoices, value) -> Invoice | None:
+    try:
+        return invoices.get(pk=int(value)) if value else None
+    except (Invoice.DoesNotExist, ValueError, TypeError):
+        return None
 
 
 @login_required

@@ -1,5 +1,7 @@
-// «Формы обратной связи»: show the dispute fields only for «Несогласие с услугой» and only the
-// lines of the chosen invoice. Without JS every field stays visible and the server validates.
+// «Формы обратной связи»: show the dispute fields only for «Несогласие с услугой»; choosing an
+// invoice reloads the form with that invoice's lines (only the chosen invoice's lines are
+// rendered, so hundreds of invoices keep the page small). Without JS every field stays
+// visible and the first submit shows the chosen invoice's lines with a message.
 (function () {
   "use strict";
   var form = document.querySelector(".fb-form");
@@ -17,18 +19,15 @@
     form.querySelectorAll(".fb-only-dispute").forEach(function (el) { el.classList.toggle("fb-hide", !dispute); });
     form.querySelectorAll(".fb-only-general").forEach(function (el) { el.classList.toggle("fb-hide", dispute); });
     form.querySelectorAll(".fb-only-contact").forEach(function (el) { el.classList.toggle("fb-hide", kind() !== "contact_change"); });
-    var chosen = invoiceSelect ? invoiceSelect.value : "";
-    form.querySelectorAll(".fb-invoice-lines").forEach(function (group) {
-      var show = chosen !== "" && group.getAttribute("data-invoice") === chosen;
-      group.setAttribute("data-hidden", show ? "0" : "1");
-      if (!show) {
-        // A line left ticked in a hidden invoice would be sent with the wrong invoice.
-        group.querySelectorAll("input[type='checkbox']").forEach(function (box) { box.checked = false; });
-      }
-    });
   }
 
   form.querySelectorAll("input[name='kind']").forEach(function (radio) { radio.addEventListener("change", refresh); });
-  if (invoiceSelect) invoiceSelect.addEventListener("change", refresh);
+  if (invoiceSelect) {
+    invoiceSelect.addEventListener("change", function () {
+      var params = new URLSearchParams({ kind: "service_dispute" });
+      if (invoiceSelect.value) params.set("invoice", invoiceSelect.value);
+      window.location.assign(window.location.pathname + "?" + params.toString());
+    });
+  }
   refresh();
 })();

@@ -213,3 +213,46 @@ def test_appeal_deadline_is_shown_as_ddmmyyyy(owner_client, world):
     assert isinstance(appeal.deadline, dt.date)
     page = owner_client.get(INDEX).content.decode()
     assert f"ответ до {appeal.deadline:%d.%m.%Y}" in page
+
+
+def test_only_the_chosen_invoices_lines_are_rendered(owner_client, world):
+    other = make_invoice(world["ivanov"], lines=(("Массаж спины", "3000.00"),))
+    page = owner_client.get(INDEX, {"invoice": world["invoice"].pk}).content.decode()
+    assert "Приём терапевта" in page and "Массаж спины" not in page
+    assert f"Счёт {other.number} от" in page  # still offered in the invoice choice
+    page = owner_client.get(INDEX, {"kind": "service_dispute"}).content.decode()
+    assert "Выберите счёт — появится список его услуг" in page and "Приём терапевта" not in page
+    # Without JS, submitting with an invoice but no lines shows that invoice's lines.
+    page = owner_client.post(
+        INDEX, {"kind": "service_dispute", "invoice": other.pk, "reason": "not_rendered"}
+    ).content.decode()
+    assert "Массаж спины" in page and "Отметьте хотя бы одну оспариваемую услугу" in page
+
+
+def test_a_line_under_an_open_dispute_is_shown_disabled(owner_client, world):
+    invoice = world["invoice"]
+    first, second = invoice.lines.all()
+    owner_client.post(
+        INDEX,
+        {
+            "kind": "service_dispute",
+            "invoice": invoice.pk,
+            "lines": [first.pk],
+            "reason": "not_rendered",
+        },
+    )
+    page = owner_client.get(
+        INDEX, {"invoice": invoice.pk, "kind": "service_dispute"}
+    ).content.decode()
+    assert page.count("уже оспаривается") == 1
+    response = owner_client.post(
+        INDEX,
+        {
+            "kind": "service_dispute",
+            "invoice": invoice.pk,
+            "lines": [first.pk],
+            "reason": "not_rendered",
+        },
+    )
+    assert "Услуга «Приём терапевта» уже оспаривается" in response.content.decode()
+    assert Appeal.objects.count() == 1
