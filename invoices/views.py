@@ -41,29 +41,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MyInvoicesFilterForm(forms.Form):
-    status = forms.ChoiceField(label="Статус", required=False)
-    person = forms.TypedChoiceField(label="Застрахованный", required=False, coerce=int)
-    date_from = forms.DateField(
-        label="Сформирован с",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    date_to = forms.DateField(
-        label="по",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    """Validates the filters; the page renders the controls itself (see the template)."""
+
+    status = forms.ChoiceField(required=False, choices=[("", "Все статусы"), *S.choices])
+    person = forms.TypedChoiceField(required=False, coerce=int)
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
 
     def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["status"].choices = [("", "Все статусы"), *S.choices]
+        super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "Все"), *((p.pk, p.full_name) for p in people)]
-        for field in self.fields.values():
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm"
-                if isinstance(field, forms.ChoiceField)
-                else "form-control form-control-sm"
-            )
 
     def clean(self):
         data = super().clean()
@@ -245,6 +232,8 @@ def my_invoices(request):
             "rows_html": rows_html,
             "count": count,
             "form": form,
+            "current": filters,
+            "status_choices": form.fields["status"].choices,
             "filtered": bool(filters and any(filters.values())),
             "people": people,
             "person_ids": person_ids,

@@ -228,3 +228,18 @@ def test_deposit_balance_is_in_the_banner(client, demo, owner):
     )
     html = page(client, owner)
     assert "Остаток гарантийного взноса: Иванова М.И. — 500,00\xa0₽" in html
+
+
+def test_chosen_filters_stay_selected_and_bad_ones_are_explained(client, demo, owner):
+    make_invoice(demo["ivanov"])
+    html = page(client, owner, f"?status=new&person={demo['ivanov'].pk}&date_from=2026-01-01")
+    assert '<option value="new" selected>НОВЫЙ</option>' in html
+    assert f'<option value="{demo["ivanov"].pk}" selected>' in html
+    assert 'value="2026-01-01"' in html
+    html = page(client, owner, "?date_from=2026-05-01&date_to=2026-04-01")
+    assert "Фильтр не применён: Дата «с» позже даты «по»" in html
+    html = page(client, owner, "?date_from=вчера")
+    assert "Фильтр не применён" in html and "Выбрать счёт" in html
+    # Another family's person id is not a choice: the filter is refused, nothing leaks.
+    html = page(client, owner, f"?person={demo['petrov'].pk}")
+    assert "Фильтр не применён" in html
