@@ -39,6 +39,10 @@ def get_invoice_for_user(user, invoice_id) -> Invoice:
     return with_payable(invoices_for_user(user)).select_related("person").get(pk=invoice_id)
 
 
+def get_appeal_invoice(appeal: Appeal) -> Invoice:
+    return with_payable(Invoice.objects.filter(pk=appeal.invoice_id)).select_related("person").get()
+
+
 def disputable_invoices_for_user(user) -> QuerySet[Invoice]:
     """Invoices the user may dispute (for the form's choice of invoice)."""
     return (

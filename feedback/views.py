@@ -108,7 +108,9 @@ def detail(request, pk: int):
         raise Http404 from None
     invoice = corrections = None
     if appeal.invoice_id:
-        invoice = selectors.get_invoice_for_user(request.user, appeal.invoice_id)
+        # The appeal is the user's (checked above); its invoice is shown even if the roster
+        # later moved the person to another sponsor.
+        invoice = selectors.get_appeal_invoice(appeal)
         corrections = invoice.corrections.prefetch_related("lines__invoice_line")
         invoice.payable = payable_amount(invoice)
     return render(
