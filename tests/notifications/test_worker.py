@@ -2,6 +2,7 @@
 Redis, required in CI). The worker is a subprocess on the same test database."""
 
 import datetime as dt
+import time
 import uuid
 from decimal import Decimal
 
@@ -82,6 +83,10 @@ def start_worker(broker, postgres, tmp_path, spool):
 
 def _lines(spool):
     return spool.read_text(encoding="utf-8").splitlines()
+
+
+def _received(worker, task: str) -> int:
+    return sum(1 for line in worker.output().splitlines() if task in line and "received" in line)
 
 
 def _result(broker, async_result, timeout=60):
@@ -171,7 +176,7 @@ def test_worker_killed_after_the_gateway_took_the_sms_does_not_send_it_again(
         what="redelivered task to settle the row",
         worker=worker,
     )
-    assert "deliver_message" in worker.output()  # the killed task did come back
+    assert _received(worker, "deliver_message") == 1  # the killed task did come back
     assert len(_lines(spool)) == 1
 
 
@@ -239,3 +244,36 @@ def test_gateway_timeout_is_retried_by_the_worker_with_backoff(start_worker, spo
         assert sms.attempts == 3
         assert len(gateway.requests) == 3
         assert "Retry in" in worker.output()
+
+
+def test_killed_pool_child_task_is_rejected_back_to_the_queue_and_not_sent_twice(
+    broker, start_worker, spool, tmp_path
+):
+    """task_reject_on_worker_lost: the main process requeues the lost task at once (no
+    visibility timeout wait); the copy finds the row claimed and leaves it; the sweep then
+    settles the dead claim as UNKNOWN. The gateway got the SMS exactly once."""
+    from notifications.tasks import enqueue_due_messages
+
+    slow = tmp_path / "slow"
+    slow.touch()
+    worker = start_worker(
+        NOTIFY_TEST_SLEEP=60,
+        NOTIFY_TEST_SLEEP_PHASE="after",
+        NOTIFY_TEST_SLOW_FLAG=slow,
+        NOTIFICATIONS_STALE=2,
+    )
+    sms = _queue_sms()
+    wait_for(lambda: len(_lines(spool)) == 1, timeout=30, what="gateway got it", worker=worker)
+    slow.unlink()
+    worker.kill_pool_child()
+    wait_for(
+        lambda: _received(worker, "deliver_message") >= 2,
+        timeout=30,
+        what="the lost task back from the queue",
+        worker=worker,
+    )
+    assert "WorkerLostError" in worker.output()
+    time.sleep(2.5)  # let the claim go stale
+    assert _result(broker, enqueue_due_messages.apply_async(queue=broker["queue"])) == 0
+    assert Message.objects.get(pk=sms.pk).status == Message.Status.UNKNOWN
+    assert len(_lines(spool)) == 1

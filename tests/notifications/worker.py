@@ -81,6 +81,18 @@ class Worker:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def kill_pool_child(self) -> int:
+        """SIGKILL only the pool process running tasks (as the OOM killer would); the main
+        process survives, sees the child lost and starts a new one."""
+        children = [
+            int(pid)
+            for pid in os.listdir("/proc")
+            if pid.isdigit() and _ppid(int(pid)) == self.process.pid
+        ]
+        assert len(children) == 1, children
+        os.kill(children[0], signal.SIGKILL)
+        return children[0]
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
@@ -92,6 +104,14 @@ class Worker:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+def _ppid(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def wait_for(predicate, *, timeout: float, what: str, worker: Worker | None = None):
