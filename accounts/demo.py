@@ -1,7 +1,5 @@
 """Demo accounts of SPEC §4: Иванов is registered (phone, password, e-mail, consent)."""
 
-import datetime as dt
-
 from audit.services import audit_log
 from dms_portal import clock
 from policies.models import InsuredPerson
@@ -38,7 +36,7 @@ def seed_accounts() -> dict:
         person=person,
         user=user,
         document=document,
-        given_at=dt.datetime.combine(user.date_joined.date(), dt.time(9, 0), tzinfo=dt.UTC),
+        given_at=user.date_joined,
         ip="127.0.0.1",
         user_agent="seed_demo",
     )

@@ -155,7 +155,8 @@ def registration_confirm(
     try:
         with transaction.atomic():
             person = (
-                InsuredPerson.objects.select_for_update()
+                # Lock the roster row only: its user is an outer join PostgreSQL cannot lock.
+                InsuredPerson.objects.select_for_update(of=("self",))
                 .select_related("user")
                 .get(pk=pending.person_id)
             )
