@@ -20,6 +20,7 @@ class FakeYooKassa:
         self.requests: list[dict] = []
         self.delay_first_create = 0.0
         self.fail_creates = 0
+        self.reject_creates = False
         self.lock = threading.Lock()
         fake = self
 
@@ -61,6 +62,17 @@ class FakeYooKassa:
                     return self._send(404, {"type": "error", "code": "not_found"})
                 if failing:
                     return self._send(500, {"type": "error", "code": "internal_server_error"})
+                if fake.reject_creates:
+                    return self._send(
+                        400,
+                        {
+                            "type": "error",
+                            "id": "x",
+                            "code": "invalid_request",
+                            "description": "Receipt is invalid",
+                            "parameter": "receipt",
+                        },
+                    )
                 if not key:
                     return self._send(
                         400,

@@ -204,3 +204,13 @@ def test_reconciler_leaves_a_yookassa_payment_pending_until_the_provider_cancels
         services.payments_reconcile_pending()
     assert Payment.objects.get().status == Payment.Status.CANCELED
     assert [Invoice.objects.get(pk=i.pk).status for i in two_new] == [S.NEW, S.NEW]
+
+
+def test_provider_refusal_cancels_the_payment_and_frees_the_invoices(client, fake, owner, two_new):
+    fake.reject_creates = True
+    response = pay(client, owner, two_new)
+    page = client.get(response["Location"]).content.decode()
+    assert "Платёжный сервис отклонил платёж" in page
+    payment = Payment.objects.get()
+    assert payment.status == Payment.Status.CANCELED and "Receipt is invalid" in payment.problem
+    assert [Invoice.objects.get(pk=i.pk).status for i in two_new] == [S.NEW, S.NEW]
