@@ -57,6 +57,7 @@ def test_pay_two_new_invoices_in_the_sandbox(live_server, page, family, screensh
 
     expect(page.get_by_text("Тестовая касса")).to_be_visible()
     expect(page.get_by_text("790,00")).to_be_visible()
+    screenshot(page, "payments-sandbox-checkout")
     page.get_by_role("button", name="Оплатить").click()
 
     expect(page.get_by_text("Оплата прошла успешно")).to_be_visible()
@@ -134,4 +135,8 @@ def test_disabled_box_says_why_on_tap(live_server, page, family):
     page.goto(live_server.url + "/invoices/")
     expect(page.locator(f"#why-{paid.pk}")).to_have_text("Счёт уже оплачен")
     expect(page.locator(f"#why-{paid.pk}")).to_be_visible()
-    page.locator(f"#why-{paid.pk}").scroll_into_view_if_needed()
+    # On a wide screen the reason is a tooltip, on hover as on keyboard focus.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator(f"#why-{paid.pk}")).to_be_hidden()
+    page.locator(".pick-disabled").first.hover()
+    expect(page.get_by_role("tooltip")).to_have_text("Счёт уже оплачен")
