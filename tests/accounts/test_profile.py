@@ -219,3 +219,10 @@ def test_phone_change_code_can_be_resent_after_a_minute(ivanov_client):
         html = page(ivanov_client.post(resend, follow=True))
         assert "Новый код отправлен в SMS на номер +7 999 777-66-55" in html
     assert codes_sent("+79997776655") == 2
+
+
+def test_profile_lists_the_users_own_notifications_without_codes(ivanov_client, ivanov, stranger):
+    ivanov_client.post(reverse("accounts:profile_phone"), {"phone": "9997776655"})
+    html = page(ivanov_client.get(PROFILE))
+    assert "История уведомлений" in html
+    assert last_code("+79997776655") not in html
