@@ -146,3 +146,21 @@ def test_assign_to_me_action_takes_open_appeals_only(staff, world):
     closed.refresh_from_db()
     assert open_one.assigned_to == world["expert"] and open_one.status == Appeal.Status.IN_REVIEW
     assert closed.assigned_to is None
+
+
+def test_a_staff_member_in_the_experts_group_can_work_the_queue(client, world):
+    from django.contrib.auth.models import Group
+
+    from .factories import make_user
+
+    expert = make_user(staff=True)
+    expert.groups.add(Group.objects.get(name="Эксперты"))
+    appeal = file_dispute(world)
+    client.force_login(expert)
+    assert client.get(QUEUE).status_code == 200
+    response = client.post(step_url(appeal, "comment"), {"comment-text": "Беру в работу"})
+    assert response.status_code == 302
+    assert appeal.events.filter(kind=AppealEvent.Kind.COMMENT).exists()
+    plain_staff = make_user(staff=True)
+    client.force_login(plain_staff)
+    assert client.post(step_url(appeal, "comment"), {"comment-text": "x"}).status_code == 403
