@@ -74,7 +74,7 @@ def consent_withdraw(*, user: User, record_id: int, ip: str | None) -> ConsentRe
     the insurance contract and the law, not under this consent."""
     with transaction.atomic():
         record = (
-            ConsentRecord.objects.select_for_update()
+            ConsentRecord.objects.select_for_update(of=("self",))
             .filter(pk=record_id, person__user=user)
             .first()
         )

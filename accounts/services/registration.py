@@ -154,13 +154,10 @@ def registration_confirm(
     now = clock.now()
     try:
         with transaction.atomic():
-            person = (
-                # Lock the roster row only: its user is an outer join PostgreSQL cannot lock.
-                InsuredPerson.objects.select_for_update(of=("self",))
-                .select_related("user")
-                .get(pk=pending.person_id)
-            )
-            user = person.user
+            # Lock the roster row alone and read its account afterwards: a joined row would come
+            # from this statement's snapshot and miss an account committed while we waited.
+            person = InsuredPerson.objects.select_for_update().get(pk=pending.person_id)
+            user = User.objects.filter(pk=person.user_id).first() if person.user_id else None
             if user is not None and user.is_active:
                 raise RegistrationRefused(MSG_ALREADY, code="already")
             if User.objects.filter(phone=pending.phone).exclude(pk=person.user_id).exists():
