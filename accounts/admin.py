@@ -10,6 +10,7 @@ from .models import (
     ConsentRecord,
     OneTimeCode,
     PendingRegistration,
+    RegistrationAttempt,
     User,
 )
 
@@ -127,3 +128,11 @@ class PendingRegistrationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "phone", "person", "email", "phone_taken")
     fields = ("created_at", "phone", "person", "email", "phone_taken", "consent_document")
     search_fields = ("phone", "email", "person__last_name")
+
+
+@admin.register(RegistrationAttempt)
+class RegistrationAttemptAdmin(ReadOnlyAdmin):
+    list_display = ("at", "ip", "outcome")
+    list_filter = ("outcome",)
+    search_fields = ("ip",)
+    date_hierarchy = "at"

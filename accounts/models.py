@@ -254,3 +254,17 @@ class PendingRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} ({self.created_at:%d.%m.%Y %H:%M})"
+
+
+class RegistrationAttempt(models.Model):
+    """A registration form the roster refused (unknown person, already registered, under 18):
+    counted per IP so that nobody can probe the roster by trying birth dates in bulk."""
+
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+    outcome = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "отклонённая регистрация"
+        verbose_name_plural = "отклонённые регистрации"
+        indexes = [models.Index(fields=["ip", "at"])]

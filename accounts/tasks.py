@@ -6,7 +6,7 @@ from celery import shared_task
 
 from dms_portal import clock
 
-from .models import CodeSend, OneTimeCode, PendingRegistration
+from .models import CodeSend, OneTimeCode, PendingRegistration, RegistrationAttempt
 
 KEEP = dt.timedelta(days=1)
 
@@ -18,7 +18,8 @@ def accounts_cleanup() -> dict:
     pending, _ = PendingRegistration.objects.filter(created_at__lt=cutoff).delete()
     sends, _ = CodeSend.objects.filter(at__lt=cutoff).delete()
     challenges, _ = OneTimeCode.objects.filter(created_at__lt=cutoff).delete()
-    return {"pending": pending, "sends": sends, "codes": challenges}
+    refused, _ = RegistrationAttempt.objects.filter(at__lt=cutoff).delete()
+    return {"pending": pending, "sends": sends, "codes": challenges, "refused": refused}
 
 
 @shared_task(name="accounts.tasks.cleanup")

@@ -6,6 +6,7 @@ and the consent record.
 """
 
 import datetime as dt
+from typing import NoReturn
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -15,7 +16,13 @@ from dms_portal import clock
 from notifications.services import notify
 from policies.models import InsuredPerson
 
-from ..models import ConsentDocument, OneTimeCode, PendingRegistration, User
+from ..models import (
+    ConsentDocument,
+    OneTimeCode,
+    PendingRegistration,
+    RegistrationAttempt,
+    User,
+)
 from ..selectors import age_on, roster_person_find
 from . import codes
 from .consent import consent_record_give
@@ -34,6 +41,10 @@ MSG_ALREADY = (
     "Вы уже зарегистрированы в личном кабинете. Войдите по своему номеру телефона или "
     "восстановите пароль через «Забыли пароль?»."
 )
+MSG_TOO_MANY = "Слишком много попыток регистрации с этого адреса. Повторите через 10 минут."
+# Refused forms from one IP address within ATTEMPT_WINDOW before the form stops answering.
+MAX_REFUSED_PER_IP = 20
+ATTEMPT_WINDOW = dt.timedelta(minutes=10)
 MSG_EXPIRED = "Время на подтверждение истекло. Заполните форму регистрации заново."
 MSG_PHONE_GONE = (
     "Не удалось завершить регистрацию с этим номером телефона. Заполните форму заново "
@@ -48,6 +59,19 @@ class RegistrationRefused(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def _attempts_check(*, ip: str | None) -> None:
+    if not ip:
+        return
+    since = clock.now() - ATTEMPT_WINDOW
+    if RegistrationAttempt.objects.filter(ip=ip, at__gte=since).count() >= MAX_REFUSED_PER_IP:
+        raise RegistrationRefused(MSG_TOO_MANY, code="throttled")
+
+
+def _refuse(message: str, *, code: str, ip: str | None) -> NoReturn:
+    RegistrationAttempt.objects.create(ip=ip, at=clock.now(), outcome=code)
+    raise RegistrationRefused(message, code=code)
 
 
 def registration_start(
@@ -69,15 +93,16 @@ def registration_start(
     A phone that already belongs to another account gets the same answer as a free one
     (ASVS V6.3.8): a challenge whose code is never sent, and an SMS to the phone's owner.
     """
+    _attempts_check(ip=ip)
     if age_on(birth_date, clock.moscow_today()) < ADULT_AGE:
-        raise RegistrationRefused(MSG_UNDER_18, code="birth_date")
+        _refuse(MSG_UNDER_18, code="birth_date", ip=ip)
     person = roster_person_find(
         last_name=last_name, first_name=first_name, birth_date=birth_date, number=number
     )
     if person is None:
-        raise RegistrationRefused(MSG_NOT_FOUND, code="not_found")
+        _refuse(MSG_NOT_FOUND, code="not_found", ip=ip)
     if person.user is not None and person.user.is_active:
-        raise RegistrationRefused(MSG_ALREADY, code="already")
+        _refuse(MSG_ALREADY, code="already", ip=ip)
     owner = User.objects.filter(phone=phone).exclude(pk=person.user_id).first()
     challenge = codes.code_issue(
         phone=phone,

@@ -231,5 +231,5 @@ def test_cleanup_drops_day_old_challenges_sends_and_pending_rows():
         issue()
         traveller.shift(dt.timedelta(hours=25))
         issue(phone="+79991234568")
-        assert accounts_cleanup() == {"pending": 0, "sends": 1, "codes": 1}
+        assert accounts_cleanup() == {"pending": 0, "sends": 1, "codes": 1, "refused": 0}
     assert OneTimeCode.objects.get().phone == "+79991234568"

@@ -319,3 +319,17 @@ def test_consent_text_is_public_and_has_every_part(client, demo):
     ]:
         assert part in html
     assert client.get(reverse("accounts:consent_text_version", args=["99"])).status_code == 404
+
+
+def test_one_address_cannot_probe_the_roster_in_bulk(demo, petrov_form):
+    from django.test import Client
+
+    prober = Client(REMOTE_ADDR="203.0.113.80")
+    for day in range(1, 21):
+        html = page(prober.post(REGISTER, {**petrov_form, "birth_date": f"{day:02d}.01.1990"}))
+        assert "Мы не нашли вас в списке застрахованных" in html
+    html = page(prober.post(REGISTER, petrov_form))  # even the right data now waits
+    assert "Слишком много попыток регистрации с этого адреса" in html
+    assert not PendingRegistration.objects.exists()
+    other = Client(REMOTE_ADDR="198.51.100.80")
+    assert other.post(REGISTER, petrov_form).status_code == 302
