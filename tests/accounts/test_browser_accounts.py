@@ -220,7 +220,7 @@ def test_taken_phone_shows_the_code_sent_screen_and_warns_its_owner(live_server,
     assert User.objects.count() == 1
 
 
-def test_person_already_registered_is_pointed_to_recovery(live_server, page, roster):
+def test_person_already_registered_is_pointed_to_recovery(live_server, page, roster, screenshot):
     page.goto(live_server.url + "/register/")
     fill_registration(
         page,
@@ -236,6 +236,7 @@ def test_person_already_registered_is_pointed_to_recovery(live_server, page, ros
     consent_box(page).check()
     page.get_by_role("button", name="Зарегистрироваться").click()
     expect(page.get_by_text("Вы уже зарегистрированы в личном кабинете")).to_be_visible()
+    screenshot(page, "accounts-registration-already")
     page.get_by_role("alert").get_by_role("link", name="Забыли пароль?").click()
     expect(page.get_by_role("heading", name="Восстановление пароля")).to_be_visible()
 
