@@ -209,7 +209,11 @@ def register_resend(request):
         registration.registration_resend(
             pending=pending, binding=codes.session_binding(request.session), ip=client_ip(request)
         )
-    except (codes.CodeError, registration.RegistrationRefused) as exc:
+    except registration.RegistrationRefused as exc:
+        request.session.pop(PENDING_KEY, None)
+        messages.error(request, exc.message)
+        return redirect("accounts:register")
+    except codes.CodeError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, MSG_CODE_RESENT.format(phone=format_phone(pending.phone)))

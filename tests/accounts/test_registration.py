@@ -333,3 +333,14 @@ def test_one_address_cannot_probe_the_roster_in_bulk(demo, petrov_form):
     assert not PendingRegistration.objects.exists()
     other = Client(REMOTE_ADDR="198.51.100.80")
     assert other.post(REGISTER, petrov_form).status_code == 302
+
+
+def test_an_hour_old_registration_must_be_filled_in_again(client, demo, petrov_form):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as t:
+        start(client, petrov_form)
+        t.shift(dt.timedelta(hours=1, minutes=1))
+        response = client.post(RESEND, follow=True)
+        assert "Время на подтверждение истекло" in page(response)
+        assert response.redirect_chain[-1][0] == REGISTER
+        assert client.get(CONFIRM).url == REGISTER
+    assert not User.objects.exists()
