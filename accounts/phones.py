@@ -39,11 +39,6 @@ def format_phone(phone) -> str:
     return f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
 
 
-def national_part(phone) -> str:
-    """What goes into the input after the fixed +7: '999 123-45-67'."""
-    return format_phone(phone)[3:] if phone else ""
-
-
 class TelInput(forms.TextInput):
     input_type = "tel"
 

@@ -20,7 +20,6 @@ from notifications.backends import DeliveryError
 from notifications.services import notify
 
 from ..models import CodeSend, OneTimeCode
-from ..phones import format_phone
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +265,3 @@ def _matches(stored: str, code: str) -> bool:
         _hash_code(code, "decoy")  # same work as a real check
         return False
     return constant_time_compare(digest, _hash_code(code, salt))
-
-
-def masked(challenge: OneTimeCode) -> str:
-    return format_phone(challenge.phone)
