@@ -193,10 +193,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
-PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
+# Reverse proxies in front of the app; the client IP is that many hops from the right of
+# X-Forwarded-For (accounts.ip). 0 = use REMOTE_ADDR.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # django-ipware is not installed, so axes alone would see only REMOTE_ADDR (the proxy): the
 # client address comes from accounts.ip, which trusts exactly PROXY_COUNT X-Forwarded-For hops.
 AXES_CLIENT_IP_CALLABLE = "accounts.ip.axes_client_ip"
