@@ -267,3 +267,12 @@ class InvoiceCorrectionLine(models.Model):
         InvoiceLine, on_delete=models.PROTECT, related_name="corrections"
     )
     copay_reduction = models.DecimalField("Уменьшение соплаты", **MONEY)
+
+
+class HeldServiceLine(ServiceLine):
+    """The operator's queue of held lines (admin): re-match after a roster fix, or dismiss."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "задержанная услуга"
+        verbose_name_plural = "задержанные услуги (очередь оператора)"

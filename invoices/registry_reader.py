@@ -59,6 +59,9 @@ class Registry:
     encoding: str = ""
     delimiter: str = ""
     rows_total: int = 0
+    # CSV only: the header's width and, per canonical field, its column index (for COPY).
+    width: int = 0
+    columns: list | None = None
 
     def rows(self) -> Iterator[tuple[int, tuple]]:
         if self.kind == "xlsx":
@@ -91,6 +94,12 @@ def open_registry(path: str | Path) -> Registry:
         first_line = text.splitlines()[0] if text else ""
         delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
         registry = Registry(path, "csv", encoding, delimiter, rows_total=_count_lines(path) - 1)
+        header = next(csv.reader(text.splitlines()[:1] or [""], delimiter=delimiter), [])
+        registry.width = len(header)
+        try:
+            registry.columns = _column_map(header)
+        except RegistryReadError:
+            registry.columns = None  # _check_header below reports it
     _check_header(registry)
     return registry
 

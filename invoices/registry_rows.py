@@ -32,10 +32,12 @@ MAX_LEN = {
 TEXT_FIELDS = tuple(MAX_LEN)
 MAX_QUANTITY = 100_000
 MAX_MONEY = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
-_DECIMAL = re.compile(r"^-?\d+(?:\.(\d+))?$")
-_INT = re.compile(r"^\d+$")
-_RU_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# ASCII digits only, like PostgreSQL's \d in the SQL path; values are trimmed first, so `$`
+# never meets a trailing newline.
+_DECIMAL = re.compile(r"^-?\d+(?:\.(\d+))?$", re.ASCII)
+_INT = re.compile(r"^\d+$", re.ASCII)
+_RU_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 
 REQUIRED = "Не заполнено обязательное поле"
 
@@ -67,16 +69,27 @@ class ParsedRow:
 Problem = tuple[str, str]  # (column label, reason)
 
 
+# Whitespace trimmed from values, and removed from numbers ("5 000,00"). One explicit set, so
+# the SQL path (btrim / translate with the same characters) agrees to the character.
+WS = " \t\r\n\u00a0"
+_DROP_WS = str.maketrans("", "", WS)
+SHOWN = 100  # longest raw value quoted back in a reason
+
+
 def _text(value) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
-    return " ".join(str(value).split())
+    return str(value).strip(WS)
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= SHOWN else text[:SHOWN] + "…"
 
 
 def _date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
-    s = value.strip()
+    s = _text(value)
     m = _RU_DATE.match(s)
     try:
         if m:
@@ -90,10 +103,10 @@ def _date(value) -> dt.date | None:
 
 
 def _money(value, field: str, problems: list[Problem]) -> Decimal | None:
-    s = _text(value).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    s = _text(value).translate(_DROP_WS).replace(",", ".")
     m = _DECIMAL.match(s)
     if not m:
-        problems.append((LABEL[field], f"Неверное число «{_text(value)}»"))
+        problems.append((LABEL[field], f"Неверное число «{_shown(_text(value))}»"))
         return None
     if m[1] and len(m[1]) > 2:
         problems.append((LABEL[field], "Больше двух знаков после запятой"))
@@ -155,12 +168,14 @@ def validate_row(
 
     dates = {}
     for field, raw in (("birth_date", birth_raw), ("service_date", service_raw)):
-        if not isinstance(raw, dt.date) and not raw.strip():
+        if not _text(raw):
             problems.append((LABEL[field], REQUIRED))
             continue
         parsed = _date(raw)
         if parsed is None:
-            problems.append((LABEL[field], f"Неверная дата «{_text(raw)}» (ожидается ДД.ММ.ГГГГ)"))
+            problems.append(
+                (LABEL[field], f"Неверная дата «{_shown(_text(raw))}» (ожидается ДД.ММ.ГГГГ)")
+            )
         elif parsed > today:
             word = "Дата услуги" if field == "service_date" else "Дата рождения"
             problems.append((LABEL[field], f"{word} в будущем"))

@@ -254,6 +254,17 @@ CELERY_BEAT_SCHEDULE["payments-reconcile-pending"] = {
     "schedule": 300.0,
 }
 
+# Invoices: the inbox of clinic registries every 5 minutes; the invoice run for the last closed
+# month on the 3rd at 03:00 Moscow (clinics' registries for a month mostly arrive by then).
+CELERY_BEAT_SCHEDULE["invoices-registry-inbox"] = {
+    "task": "invoices.tasks.registry_inbox_scan",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["invoices-monthly-run"] = {
+    "task": "invoices.tasks.invoice_run_task",
+    "schedule": crontab(day_of_month=3, hour=3, minute=0),
+}
+
 # The insurer whose name and requisites appear on pages, invoices and certificates.
 INSURER = {
     "name": env("INSURER_NAME", default="АО «Страховая компания «Пример»"),

@@ -230,10 +230,47 @@ def test_a_crash_midway_leaves_nothing_loaded(roster, frozen, tmp_path, monkeypa
     assert counts(done) == (2500, 0, 0, 0)
 
 
+def edge_rows():
+    """Values where two implementations could drift apart."""
+    return [
+        line("E-1", date="2026-10-15", birth="1985-01-01"),  # ISO dates
+        line("E-2", qty="0"),
+        line("E-3", qty="1.5"),
+        line("E-4", qty="99999999999999"),
+        line("E-5", qty="3", price=" 1 000,50 ", amount="3\u00a0001,50"),
+        line("E-6", date="29.02.2024"),  # a leap day: valid, before activation → held
+        line("E-7", date="29.02.2026"),
+        line("E-8", birth="00.01.1985"),
+        line("E-9", birth="01.01.0000"),
+        line("E-10", price="abc", amount="1e3"),
+        line("E-11", price="12345678901,00", amount="12345678901,00"),
+        line("E-12", last="  Иванов  ", first="ИВАН"),
+        line("x" * 65),
+        line("E-14", date="1.2.2026"),
+        line("E-15", price="-0,00", amount="0"),
+        line("E-16", qty="2", price="0,5", amount="1"),
+        line("E-17", qty="2", price="0,50", amount="1,10"),
+        ["", "", "", "", "", "", "", "", "", "", "", "", "", "", ""][:14] + ["  "],
+        line("E-18", date="15.10.2026 "),
+        line("E-19", last="Иванов-Петров", birth="31.04.1985"),
+    ]
+
+
+@pytest.mark.parametrize("rows", [mixed_rows, edge_rows])
 def test_postgres_copy_path_and_batched_path_agree(
-    postgres, roster, emergency_sidorova, frozen, tmp_path
+    postgres, roster, emergency_sidorova, frozen, tmp_path, rows, caplog
 ):
-    path = write_registry(tmp_path / "mixed.csv", mixed_rows())
+    path = write_registry(tmp_path / "mixed.csv", rows())
+    if rows is edge_rows:
+        with caplog.at_level("INFO"):
+            fast = run(path, fast=True)
+        assert "COPY refused" not in caplog.text  # the SQL validation really ran
+        fast_outcome = outcomes(fast)
+        ServiceLine.objects.all().delete()
+        slow = run(path, fast=False)
+        assert counts(fast) == counts(slow)
+        assert fast_outcome == outcomes(slow)
+        return
     fast = run(path, fast=True)
     fast_outcome = outcomes(fast)
     ServiceLine.objects.all().delete()
@@ -243,3 +280,12 @@ def test_postgres_copy_path_and_batched_path_agree(
     # and the second import of each path also agrees (held lines re-matched in place)
     assert counts(run(path, fast=True)) == (0, 6, 7, 4)
     assert counts(run(path, fast=False)) == (0, 6, 7, 4)
+
+
+def test_a_ragged_file_falls_back_to_row_by_row_reading(postgres, roster, frozen, tmp_path, caplog):
+    path = write_registry(tmp_path / "ragged.csv", [line("A-1"), line("A-2")[:10], line("A-3")])
+    with caplog.at_level("INFO"):
+        registry = run(path, fast=True)
+    assert "COPY refused" in caplog.text
+    assert counts(registry) == (2, 0, 1, 0)
+    assert set(registry.problems.values_list("row_number", flat=True)) == {3}

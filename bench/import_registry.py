@@ -1,0 +1,213 @@
+"""Benchmark: import of N registry lines on PostgreSQL vs a raw COPY of the same rows.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/import_registry.py 1000000
+
+Creates its own database (bench_import_<pid>) on the server of DATABASE_URL, migrates it,
+generates a roster (N/10 people, activated) and a CSV registry of N lines, times the real import
+(`registry_import_file`: read, validate, COPY to staging, set-based matching and load), then
+times a raw COPY of the same rows (already typed, as the final table stores them) into a table
+with the same columns, indexes and unique constraint as invoices_serviceline. Drops the database
+at the end. Last line: `lines=N import_s=X copy_s=Y ratio=R`.
+"""
+
+import csv
+import datetime as dt
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("DATABASE_URL must point to a PostgreSQL server")
+    import psycopg
+
+    parsed = urlparse(url)
+    name = f"bench_import_{os.getpid()}"
+    admin_url = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{name}"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dms_portal.settings.test"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(n, Path(tmp))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(n: int, tmp: Path) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.MEDIA_ROOT = tmp / "media"
+    call_command("migrate", verbosity=0)
+
+    from franchise.models import FranchiseActivation
+    from invoices.models import Clinic, ServiceLine
+    from invoices.registry_reader import COLUMNS
+    from invoices.services.registry_import import registry_import_file
+    from policies.models import Contract, Employer, InsuredPerson, Program, normalize_name
+
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    employer = Employer.objects.create(name="ООО «Бенч»", inn="7700000099")
+    contract = Contract.objects.create(
+        employer=employer, number="BENCH-1", starts_on=start, ends_on=end
+    )
+    program = Program.objects.create(contract=contract, kind=Program.Kind.FULL, name="Полная")
+    people_count = max(10, n // 10)
+    last_names = ["Иванов", "Петров", "Сидоров", "Смирнов", "Кузнецов", "Попов", "Соколов"]
+    first_names = ["Иван", "Пётр", "Алексей", "Сергей", "Андрей", "Дмитрий"]
+    people = []
+    for i in range(people_count):
+        last, first = last_names[i % 7], first_names[i % 6]
+        people.append(
+            InsuredPerson(
+                contract=contract,
+                program=program,
+                last_name=last,
+                first_name=first,
+                last_name_norm=normalize_name(last),
+                first_name_norm=normalize_name(first),
+                birth_date=dt.date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
+                policy_number=f"B-{i:08d}",
+                category=InsuredPerson.Category.EMPLOYEE,
+                policy_start=start,
+                policy_end=end,
+            )
+        )
+    InsuredPerson.objects.bulk_create(people, batch_size=5000)
+    FranchiseActivation.objects.bulk_create(
+        [
+            FranchiseActivation(
+                person=p,
+                period_start=start,
+                period_end=end,
+                requested_at=dt.datetime(2026, 1, 9, tzinfo=dt.UTC),
+                effective_date=dt.date(2026, 1, 12),
+                consent_version="bench",
+                consent_text_hash="0" * 64,
+            )
+            for p in people
+        ],
+        batch_size=5000,
+    )
+    clinic = Clinic.objects.create(code="7701000001", name="Клиника «Здоровье»")
+
+    rng = random.Random(42)
+    registry_path = tmp / "registry.csv"
+    copy_path = tmp / "copy.tsv"
+    with (
+        registry_path.open("w", encoding="utf-8", newline="") as reg,
+        copy_path.open("w", encoding="utf-8") as raw,
+    ):
+        writer = csv.writer(reg, delimiter=";")
+        writer.writerow([names[0] for names in COLUMNS.values()])
+        for i in range(n):
+            p = people[rng.randrange(people_count)]
+            day = dt.date(2026, 2, 1) + dt.timedelta(days=rng.randrange(200))
+            qty = 1 + rng.randrange(3)
+            price = rng.randrange(10_000, 500_000)
+            price_s = f"{price // 100},{price % 100:02d}"
+            amount = qty * price
+            amount_s = f"{amount // 100},{amount % 100:02d}"
+            writer.writerow(
+                [
+                    "R-2026-1",
+                    clinic.code,
+                    clinic.name,
+                    f"L{i:09d}",
+                    p.policy_number,
+                    p.last_name,
+                    p.first_name,
+                    "",
+                    p.birth_date.strftime("%d.%m.%Y"),
+                    day.strftime("%d.%m.%Y"),
+                    "B01.047.001",
+                    "Приём врача-терапевта",
+                    qty,
+                    price_s,
+                    amount_s,
+                ]
+            )
+            raw.write(
+                "\t".join(
+                    [
+                        str(clinic.pk),
+                        f"L{i:09d}",
+                        "R-2026-1",
+                        str(i + 2),
+                        str(p.pk),
+                        p.policy_number,
+                        p.last_name,
+                        p.first_name,
+                        "",
+                        p.birth_date.isoformat(),
+                        day.isoformat(),
+                        "B01.047.001",
+                        "Приём врача-терапевта",
+                        str(qty),
+                        price_s.replace(",", "."),
+                        amount_s.replace(",", "."),
+                        "loaded",
+                        "",
+                    ]
+                )
+                + "\n"
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    t0 = time.perf_counter()
+    registry = registry_import_file(path=registry_path)
+    import_s = time.perf_counter() - t0
+    assert registry.loaded == n, (registry.status, registry.error, registry.loaded)
+    print(
+        f"import: loaded={registry.loaded} held={registry.held} rejected={registry.rejected} "
+        f"duplicates={registry.duplicates} in {import_s:.2f}s ({n / import_s:,.0f} rows/s)"
+    )
+
+    # The baseline: the same rows, already typed, COPYed into a twin of the final table.
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_copy_target (LIKE invoices_serviceline INCLUDING ALL)")
+        columns = (
+            "clinic_id, line_id, registry_no, row_number, person_id, policy_no, last_name, "
+            "first_name, patronymic, birth_date, service_date, service_code, service_name, "
+            "quantity, unit_price, amount, status, hold_reason"
+        )
+        t0 = time.perf_counter()
+        with (
+            cursor.cursor.copy(f"COPY bench_copy_target ({columns}) FROM STDIN") as copy,
+            copy_path.open("rb") as fh,
+        ):
+            while chunk := fh.read(1 << 20):
+                copy.write(chunk)
+        copy_s = time.perf_counter() - t0
+        cursor.execute("SELECT count(*) FROM bench_copy_target")
+        assert cursor.fetchone()[0] == n
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'bench_copy_target'")
+        indexes = cursor.fetchone()[0]
+    assert ServiceLine.objects.count() == n
+    print(f"copy: {n} rows into a twin with {indexes} indexes in {copy_s:.2f}s")
+    print(f"lines={n} import_s={import_s:.2f} copy_s={copy_s:.2f} ratio={import_s / copy_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()

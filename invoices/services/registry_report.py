@@ -1,0 +1,55 @@
+"""The import report of a registry as XLSX: every rejected or held row with its reason."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from ..models import ServiceRegistry
+from ..registry_reader import FIELDS, LABEL
+
+
+def registry_problems_xlsx(*, registry: ServiceRegistry) -> bytes:
+    """Streams the problems into a write-only workbook (a million-row file stays cheap)."""
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet("Итоги")
+    summary.append(["Файл", registry.original_name])
+    summary.append(["Загружен", registry.uploaded_at.strftime("%d.%m.%Y %H:%M")])
+    summary.append(["Статус", registry.get_status_display()])
+    for label, value in (
+        ("Загружено", registry.loaded),
+        ("Задержано", registry.held),
+        ("Отклонено", registry.rejected),
+        ("Дубликаты", registry.duplicates),
+    ):
+        summary.append([label, value])
+    if registry.error:
+        summary.append(["Ошибка", registry.error])
+    sheet = workbook.create_sheet("Проблемы строк")
+    bold = Font(bold=True)
+    header = ["Строка", "Итог", "Колонка", "Причина", *(LABEL[f] for f in FIELDS)]
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    problems = registry.problems.order_by("row_number", "id").iterator(chunk_size=5000)
+    for problem in problems:
+        raw = problem.raw or {}
+        sheet.append(
+            [
+                problem.row_number,
+                problem.get_kind_display(),
+                problem.column,
+                problem.reason,
+                *(raw.get(f, "") for f in FIELDS),
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
