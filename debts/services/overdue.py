@@ -17,11 +17,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from audit.services import audit_log
 from dms_portal import clock
-from invoices.models import Invoice
+from invoices.models import Invoice, InvoiceCorrection
 from invoices.services.status import payable_amount, with_payable
 from notifications.services import notify
 from policies.models import InsuredPerson, Program
@@ -33,6 +34,7 @@ from .common import invoice_context, person_contacts
 log = logging.getLogger(__name__)
 
 S = Invoice.Status
+MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
 D = ProgrammeDowngrade.Status
 
 
@@ -52,26 +54,32 @@ def blocking_invoices(*, person: InsuredPerson, today: dt.date):
     )
 
 
+BATCH = 500
+
+
 def invoices_mark_overdue(*, today: dt.date) -> list[Invoice]:
-    """НОВЫЙ past its due date (and not paused by a dispute) becomes ПРОСРОЧЕН."""
-    ids = Invoice.objects.filter(
-        status=S.NEW, due_date__lt=today, due_paused_at__isnull=True
-    ).values_list("pk", flat=True)
-    changed = []
-    for invoice_id in list(ids):
+    """НОВЫЙ past its due date (and not paused by a dispute) becomes ПРОСРОЧЕН.
+
+    An invoice run gives thousands of invoices the same due date, so they fall overdue the
+    same night: batches of BATCH rows, each locked and re-checked by the WHERE clause in one
+    transaction. Rows a payment holds locked right now are skipped (SKIP LOCKED) and looked at
+    again by the next run, instead of making the nightly job wait.
+    """
+    changed: list[Invoice] = []
+    while True:
         with transaction.atomic():
-            invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-            if (
-                invoice.status != S.NEW
-                or invoice.due_date >= today
-                or invoice.due_paused_at is not None
-            ):
-                continue
-            invoice.status = S.OVERDUE
-            invoice.save(update_fields=["status"])
-            audit_log(action="invoice.overdue", target=invoice, due_date=invoice.due_date)
-            changed.append(invoice)
-    return changed
+            batch = list(
+                Invoice.objects.select_for_update(skip_locked=True)
+                .filter(status=S.NEW, due_date__lt=today, due_paused_at__isnull=True)
+                .order_by("pk")[:BATCH]
+            )
+            if not batch:
+                return changed
+            Invoice.objects.filter(pk__in=[i.pk for i in batch]).update(status=S.OVERDUE)
+            for invoice in batch:
+                invoice.status = S.OVERDUE
+                audit_log(action="invoice.overdue", target=invoice, due_date=invoice.due_date)
+        changed.extend(batch)
 
 
 def person_downgrade(*, person_id: int, today: dt.date) -> ProgrammeDowngrade | None:
@@ -213,9 +221,36 @@ def _restore(downgrade: ProgrammeDowngrade, *, mode: str, by) -> ProgrammeDowngr
 
 
 def restore_settled(*, today: dt.date | None = None) -> int:
-    """The periodic check: every open downgrade whose debt is paid. Returns how many changed."""
+    """The periodic check: every open downgrade whose debt is paid. Returns how many changed.
+
+    One query finds the candidates (no blocking invoice left), so the check costs nothing per
+    person who still owes; each candidate is re-checked under its lock.
+    """
     today = today or clock.moscow_today()
-    people = InsuredPerson.objects.filter(downgrades__status=D.ACTIVE).distinct()
+    corrections = (
+        InvoiceCorrection.objects.filter(invoice=OuterRef("pk"))
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    blocking = (
+        Invoice.objects.filter(person_id=OuterRef("person_id"))
+        .filter(Q(status=S.OVERDUE) | Q(status__in=[S.PENDING, S.DISPUTED], due_date__lt=today))
+        .annotate(
+            corrected=Coalesce(
+                Subquery(corrections, output_field=MONEY_FIELD),
+                Value(Decimal("0.00")),
+                output_field=MONEY_FIELD,
+            )
+        )
+        .filter(amount_due__gt=F("corrected"))
+    )
+    person_ids = (
+        ProgrammeDowngrade.objects.filter(status=D.ACTIVE)
+        .exclude(Exists(blocking))
+        .values_list("person_id", flat=True)
+    )
+    people = InsuredPerson.objects.filter(pk__in=list(person_ids)).order_by("pk")
     return sum(1 for p in people if person_restore_if_settled(p, today=today) is not None)
 
 
@@ -223,8 +258,12 @@ def overdue_apply(*, today: dt.date | None = None) -> dict[str, int]:
     """`manage.py apply_overdue` and the nightly beat: mark overdue, downgrade, restore."""
     today = today or clock.moscow_today()
     newly_overdue = invoices_mark_overdue(today=today)
+    already_downgraded = ProgrammeDowngrade.objects.filter(
+        person_id=OuterRef("person_id"), restored_at__isnull=True
+    )
     person_ids = (
         Invoice.objects.filter(status=S.OVERDUE)
+        .exclude(Exists(already_downgraded))
         .values_list("person_id", flat=True)
         .distinct()
         .order_by("person_id")
