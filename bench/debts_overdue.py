@@ -97,13 +97,12 @@ def step(name: str, fn, n: int):
 def run() -> None:
     import time_machine
 
+    import notifications.services
     from debts.services.overdue import overdue_apply, restore_settled
     from debts.services.reminders import reminders_send
     from dms_portal.clock import MOSCOW
     from invoices.models import Invoice
     from notifications.models import Message
-
-    import notifications.services
 
     # Delivery is the workers' job (measured by the worker tests, not here): the jobs only
     # create the message rows, so enqueueing is switched off instead of running inline.
