@@ -44,7 +44,7 @@ def test_reminders_run_twice_queue_one_sms_and_one_email(people, make_invoice):
     ]
     sms = messages.get(channel="sms")
     assert invoice.number in sms.body
-    assert "123,40 руб." in sms.body
+    assert "123,40 ₽" in sms.body
     assert "14.04.2026" in sms.body
     assert sms.user_id == people["user"].pk
     assert sms.dedupe_key == f"reminder:{invoice.pk}:due_soon:2026-04-07:sms:+79990000001"
