@@ -144,7 +144,7 @@ def notify(
                 _enqueue(message.pk, body if sensitive else None)
         elif scheduled_for is None:
             _enqueue(message.pk, body if sensitive else None)
-        # Messages held for quiet hours are enqueued by `messages_enqueue_due` (beat), not with
+        # Messages held for quiet hours are enqueued by `enqueue_due_messages` (beat), not with
         # a Celery eta: an eta longer than the broker's visibility timeout is redelivered.
     return created
 
