@@ -100,3 +100,30 @@ def test_operator_restores_the_programme_of_a_person_who_paid(
     )
     screenshot(page, "admin-downgrade-restored")
     assert ProgrammeDowngrade.objects.get().status == ProgrammeDowngrade.Status.RESTORED
+
+
+def test_downgraded_user_sees_the_notice_on_my_policies_and_goes_to_pay(
+    live_server, page, screenshot, people, make_invoice
+):
+    today = clock.moscow_today()
+    invoice = make_invoice(people["ivanov"], due=today - dt.timedelta(days=3), amount="240.00")
+    overdue_apply()
+    client = Client()
+    client.force_login(people["user"])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(live_server.url + "/policies/")
+    card = page.locator("section").filter(has_text="DMS-0001")
+    notice = card.get_by_role("alert")
+    expect(notice).to_contain_text("Действует только экстренная помощь через медицинский пульт")
+    expect(notice).to_contain_text(invoice.number)
+    expect(notice).to_contain_text("8 800 000-00-01")
+    expect(notice).to_contain_text("восстановится автоматически после оплаты")
+    # The child's policy card has no notice: only Иванов owes.
+    expect(page.locator("section").filter(has_text="DMS-0002").get_by_role("alert")).to_have_count(
+        0
+    )
+    screenshot(page, "my-policies-downgrade-notice")
+    notice.get_by_role("link", name="Перейти к оплате счетов").click()
+    expect(page).to_have_url(live_server.url + "/invoices/")
