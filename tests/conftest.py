@@ -66,6 +66,20 @@ def demo(db):
     return seed_policies()
 
 
+@pytest.fixture
+def faq_seeded(db):
+    """The FAQ is seeded by a data migration, but transactional tests flush the database:
+    run the migration's own seed step again when an earlier test has emptied the table."""
+    import importlib
+
+    from django.apps import apps
+
+    from faq.models import FaqItem
+
+    if not FaqItem.objects.exists():
+        importlib.import_module("faq.migrations.0002_seed_guide_questions").seed(apps, None)
+
+
 # --- browser -----------------------------------------------------------------------------------
 
 CHROMIUM_ARGS = [

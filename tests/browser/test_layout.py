@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_faq_page_is_public_and_linked_from_footer(live_server, page, screenshot):
+def test_faq_page_is_public_and_linked_from_footer(live_server, page, faq_seeded, screenshot):
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Часто задаваемые вопросы").click()
     expect(page.get_by_role("heading", name="Часто задаваемые вопросы")).to_be_visible()

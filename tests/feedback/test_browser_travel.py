@@ -54,20 +54,6 @@ def test_user_issues_a_bonus_travel_policy_and_downloads_its_pdf(
     screenshot(page, "feedback-travel")
 
 
-@pytest.fixture
-def faq_seeded(db):
-    """The FAQ is seeded by a data migration, but transactional tests flush the database:
-    run the migration's own seed step again when an earlier test has emptied the table."""
-    import importlib
-
-    from django.apps import apps
-
-    from faq.models import FaqItem
-
-    if not FaqItem.objects.exists():
-        importlib.import_module("faq.migrations.0002_seed_guide_questions").seed(apps, None)
-
-
 def test_faq_screenshots_with_a_search(live_server, page, world, faq_seeded, screenshot):
     login(page.context, live_server, world["owner"])
     page.goto(live_server.url + "/")
