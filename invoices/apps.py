@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class InvoicesConfig(AppConfig):
     name = "invoices"
+    verbose_name = "Реестры и счета"

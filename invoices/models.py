@@ -33,16 +33,18 @@ class ServiceRegistry(models.Model):
     uploaded_at = models.DateTimeField("Загружен", auto_now_add=True)
     file = models.FileField("Файл", upload_to="registries/%Y/%m/")
     original_name = models.CharField("Имя файла", max_length=255)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(blank=True)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    loaded = models.PositiveIntegerField(default=0)
-    held = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    duplicates = models.PositiveIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    status = models.CharField(
+        "Статус", max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    error = models.TextField("Ошибка", blank=True)
+    rows_total = models.PositiveIntegerField("Строк в файле", default=0)
+    rows_done = models.PositiveIntegerField("Строк обработано", default=0)
+    loaded = models.PositiveIntegerField("Загружено", default=0)
+    held = models.PositiveIntegerField("Задержано", default=0)
+    rejected = models.PositiveIntegerField("Отклонено", default=0)
+    duplicates = models.PositiveIntegerField("Дубликаты", default=0)
+    finished_at = models.DateTimeField("Завершён", null=True, blank=True)
 
     class Meta:
         verbose_name = "реестр услуг"
@@ -50,7 +52,10 @@ class ServiceRegistry(models.Model):
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:
-        return f"{self.original_name} ({self.uploaded_at:%d.%m.%Y %H:%M})"
+        from django.utils import timezone
+
+        moment = timezone.localtime(self.uploaded_at) if self.uploaded_at else None
+        return f"{self.original_name} ({moment:%d.%m.%Y %H:%M})" if moment else self.original_name
 
 
 class RegistryProblem(models.Model):
@@ -64,13 +69,16 @@ class RegistryProblem(models.Model):
     row_number = models.PositiveIntegerField("Строка")
     column = models.CharField("Колонка", max_length=64, blank=True)
     reason = models.CharField("Причина", max_length=500)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    raw = models.JSONField(default=dict)
+    kind = models.CharField("Итог", max_length=16, choices=Kind.choices)
+    raw = models.JSONField("Значения строки", default=dict)
 
     class Meta:
         ordering = ["registry", "row_number"]
         verbose_name = "проблема строки реестра"
         verbose_name_plural = "проблемы строк реестров"
+
+    def __str__(self) -> str:
+        return f"Строка {self.row_number}: {self.reason}"
 
 
 class ServiceLine(models.Model):
@@ -82,15 +90,32 @@ class ServiceLine(models.Model):
         BILLED = "billed", "Выставлена в счёте"
         DISMISSED = "dismissed", "Снята"
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="lines")
+    # The three foreign keys below have no database constraint (db_constraint=False): per-row
+    # RI triggers doubled the set-based load of a registry (measured by bench/import_registry.py:
+    # 14.6 s → 5.8 s for 300,000 lines). Integrity holds by construction: the import takes these
+    # ids from joins inside its own transaction, and Django still applies PROTECT / SET_NULL on
+    # delete. Indexes stay.
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="lines", db_constraint=False
+    )
     line_id = models.CharField("ID строки", max_length=64)
     registry = models.ForeignKey(
-        ServiceRegistry, null=True, blank=True, on_delete=models.SET_NULL, related_name="lines"
+        ServiceRegistry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lines",
+        db_constraint=False,
     )
     registry_no = models.CharField("Номер реестра", max_length=64)
     row_number = models.PositiveIntegerField(default=0)
     person = models.ForeignKey(
-        InsuredPerson, null=True, blank=True, on_delete=models.PROTECT, related_name="service_lines"
+        InsuredPerson,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_lines",
+        db_constraint=False,
     )
     policy_no = models.CharField("Номер полиса", max_length=32)
     last_name = models.CharField(max_length=100)
