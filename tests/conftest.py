@@ -66,6 +66,30 @@ def demo(db):
     return seed_policies()
 
 
+def _register(person, phone: str, email: str):
+    """Link a roster person to a fresh account (registration itself is tested in accounts)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        phone=phone, password="Test-pass-2026!", email=email
+    )
+    person.user = user
+    person.save(update_fields=["user"])
+    return user
+
+
+@pytest.fixture
+def petrov_user(demo):
+    """Петров, registered: he sponsors Сидорова."""
+    return _register(demo["petrov"], "+79990000003", "petrov@example.com")
+
+
+@pytest.fixture
+def ivanov_user(demo):
+    """Иванов, registered: he sponsors his child Иванова. A stranger to Петров's family."""
+    return _register(demo["ivanov"], "+79990000001", "ivanov@example.com")
+
+
 @pytest.fixture
 def faq_seeded(db):
     """The FAQ is seeded by a data migration, but transactional tests flush the database:
