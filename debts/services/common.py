@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from audit.models import AuditEntry
 from invoices.models import Invoice
 from invoices.services.status import payable_amount, with_payable
 from policies.models import InsuredPerson
@@ -52,3 +53,19 @@ def unpaid_invoices():
 
 def owes(invoice: Invoice) -> bool:
     return payable_amount(invoice) > Decimal("0.00")
+
+
+def audit_entry(*, action: str, target, actor=None, **data) -> AuditEntry:
+    """An unsaved AuditEntry shaped exactly like `audit.services.audit_log` writes it, for jobs
+    that change thousands of rows and write their trail with one bulk_create (in the same
+    transaction as the change)."""
+    return AuditEntry(
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        target_type=target._meta.label,
+        target_id=str(target.pk),
+        data={
+            k: (v if isinstance(v, (int, float, bool, type(None))) else str(v))
+            for k, v in data.items()
+        },
+    )

@@ -9,10 +9,20 @@
 
 Every step locks its rows, re-checks the state under the lock and writes an audit entry;
 running any of it twice changes nothing the second time.
+
+The nightly jobs are set-based: an invoice run gives thousands of invoices one due date, so
+they fall overdue (and are paid) the same night. Each step works on batches of BATCH rows:
+lock the batch in id order, re-check it with one query, change it with one UPDATE per target
+value, write the audit trail with one bulk_create and the notices with one `notify_many`
+(sent-once keys make a rerun queue nothing). The one-person entry points
+(`person_downgrade`, `person_restore_if_settled`, `downgrade_restore`) run the same code on a
+batch of one.
 """
 
 import datetime as dt
 import logging
+from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,16 +30,16 @@ from django.db import transaction
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from audit.services import audit_log
+from audit.models import AuditEntry
 from dms_portal import clock
 from invoices.models import Invoice, InvoiceCorrection
 from invoices.services.status import payable_amount, with_payable
-from notifications.services import notify
+from notifications.services import Notice, notify_many
 from policies.models import InsuredPerson, Program
 
 from ..errors import DebtError
 from ..models import ProgrammeDowngrade
-from .common import invoice_context, person_contacts
+from .common import audit_entry, invoice_context, person_contacts
 
 log = logging.getLogger(__name__)
 
@@ -57,79 +67,214 @@ def blocking_invoices(*, person: InsuredPerson, today: dt.date):
 BATCH = 500
 
 
+def _chunks(ids: list[int], size: int = BATCH) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _falls_overdue(today: dt.date) -> Q:
+    """НОВЫЙ, past due, clock not paused by a dispute. Repeated in the UPDATE's WHERE: a payment
+    that got to the row first (ОЖИДАЕТ ОПЛАТЫ / ОПЛАЧЕН) is never overwritten."""
+    return Q(status=S.NEW, due_date__lt=today, due_paused_at__isnull=True)
+
+
 def invoices_mark_overdue(*, today: dt.date) -> list[Invoice]:
     """НОВЫЙ past its due date (and not paused by a dispute) becomes ПРОСРОЧЕН.
 
-    An invoice run gives thousands of invoices the same due date, so they fall overdue the
-    same night: batches of BATCH rows, each locked and re-checked by the WHERE clause in one
-    transaction. Rows a payment holds locked right now are skipped (SKIP LOCKED) and looked at
-    again by the next run, instead of making the nightly job wait.
+    Per batch of BATCH rows, in one transaction: lock the ids (SKIP LOCKED: a row a payment
+    holds right now is left to the payment and looked at again by the next run, instead of
+    making the nightly job wait), one UPDATE whose WHERE re-checks the state, read back the
+    changed rows (with what they still owe and who pays them, for the notices), one
+    bulk_create of their audit entries. Keyset paging (id > last) guarantees progress.
+    Returns the invoices this call changed.
     """
     changed: list[Invoice] = []
+    last_pk = 0
     while True:
         with transaction.atomic():
-            batch = list(
+            ids = list(
                 Invoice.objects.select_for_update(skip_locked=True)
-                .filter(status=S.NEW, due_date__lt=today, due_paused_at__isnull=True)
-                .order_by("pk")[:BATCH]
+                .filter(_falls_overdue(today), pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:BATCH]
             )
-            if not batch:
+            if not ids:
                 return changed
-            Invoice.objects.filter(pk__in=[i.pk for i in batch]).update(status=S.OVERDUE)
-            for invoice in batch:
-                invoice.status = S.OVERDUE
-                audit_log(action="invoice.overdue", target=invoice, due_date=invoice.due_date)
+            last_pk = ids[-1]
+            Invoice.objects.filter(_falls_overdue(today), pk__in=ids).update(status=S.OVERDUE)
+            # Locked rows were НОВЫЙ a moment ago, so those ПРОСРОЧЕН now are exactly ours.
+            batch = list(
+                with_payable(Invoice.objects.filter(pk__in=ids, status=S.OVERDUE))
+                .select_related("person", "payer__user")
+                .order_by("pk")
+            )
+            AuditEntry.objects.bulk_create(
+                [
+                    audit_entry(action="invoice.overdue", target=i, due_date=i.due_date)
+                    for i in batch
+                ]
+            )
         changed.extend(batch)
+
+
+def people_downgrade(*, person_ids: list[int], today: dt.date) -> list[ProgrammeDowngrade]:
+    """Move the people (one batch) who have ПРОСРОЧЕН invoices to their contract's
+    emergency-only programme. Skipped, as before: no overdue invoice left, already downgraded,
+    not on a full programme, a contract without an emergency programme. Returns the new
+    downgrades; each carries `overdue_invoices` (the invoices it names)."""
+    with transaction.atomic():
+        # Ordered locks: two runs (or a run and a restore) never wait on each other in a cycle.
+        people = list(
+            InsuredPerson.objects.select_for_update(of=("self",))
+            .select_related("program", "contract", "user", "sponsor__user")
+            .filter(pk__in=person_ids)
+            .order_by("pk")
+        )
+        if not people:
+            return []
+        ids = [p.pk for p in people]
+        overdue: dict[int, list[Invoice]] = defaultdict(list)
+        for invoice in _owing(Invoice.objects.filter(person_id__in=ids, status=S.OVERDUE)).order_by(
+            "person_id", "pk"
+        ):
+            overdue[invoice.person_id].append(invoice)
+        already = set(
+            ProgrammeDowngrade.objects.filter(
+                person_id__in=ids, restored_at__isnull=True
+            ).values_list("person_id", flat=True)
+        )
+        emergency: dict[int, Program] = {}
+        for program in Program.objects.filter(
+            contract_id__in={p.contract_id for p in people}, kind=Program.Kind.EMERGENCY
+        ).order_by("pk"):
+            emergency.setdefault(program.contract_id, program)
+        now = clock.now()
+        downgrades: list[ProgrammeDowngrade] = []
+        for person in people:
+            invoices = overdue.get(person.pk)
+            if not invoices or person.pk in already or person.program.kind != Program.Kind.FULL:
+                continue
+            to_program = emergency.get(person.contract_id)
+            if to_program is None:
+                log.error(
+                    "contract %s has no emergency programme: %s stays", person.contract, person
+                )
+                continue
+            downgrade = ProgrammeDowngrade(
+                person=person,
+                from_program=person.program,
+                to_program=to_program,
+                at=now,
+                invoice_numbers=", ".join(i.number for i in invoices)[:500],
+            )
+            downgrade.overdue_invoices = invoices
+            downgrades.append(downgrade)
+        if not downgrades:
+            return []
+        ProgrammeDowngrade.objects.bulk_create(downgrades)
+        moves: dict[int, list[int]] = defaultdict(list)
+        for downgrade in downgrades:
+            moves[downgrade.to_program_id].append(downgrade.person_id)
+            downgrade.person.program = downgrade.to_program
+        for program_id, moved in moves.items():
+            InsuredPerson.objects.filter(pk__in=moved).update(program_id=program_id)
+        AuditEntry.objects.bulk_create(
+            [
+                audit_entry(
+                    action="programme.downgrade",
+                    target=d.person,
+                    from_program=d.from_program_id,
+                    to_program=d.to_program_id,
+                    invoices=d.invoice_numbers,
+                )
+                for d in downgrades
+            ]
+        )
+        notify_many(
+            _notice(
+                "downgrade_emergency",
+                d,
+                key=f"downgrade:{d.pk}",
+                invoices=d.overdue_invoices,
+                total=sum((payable_amount(i) for i in d.overdue_invoices), Decimal("0.00")),
+            )
+            for d in downgrades
+        )
+    return downgrades
 
 
 def person_downgrade(*, person_id: int, today: dt.date) -> ProgrammeDowngrade | None:
     """Move a person with overdue invoices to the emergency-only programme; None when there is
     nothing to do (no overdue invoice, already downgraded, no full programme to leave)."""
+    downgrades = people_downgrade(person_ids=[person_id], today=today)
+    return downgrades[0] if downgrades else None
+
+
+def _blocking_anyone(today: dt.date):
+    """`blocking_invoices` for everybody at once, without GROUP BY (corrections summed in a
+    subquery), so it can be filtered by a list of people or used in EXISTS."""
+    corrections = (
+        InvoiceCorrection.objects.filter(invoice=OuterRef("pk"))
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        Invoice.objects.filter(
+            Q(status=S.OVERDUE) | Q(status__in=[S.PENDING, S.DISPUTED], due_date__lt=today)
+        )
+        .annotate(
+            corrected=Coalesce(
+                Subquery(corrections, output_field=MONEY_FIELD),
+                Value(Decimal("0.00")),
+                output_field=MONEY_FIELD,
+            )
+        )
+        .filter(amount_due__gt=F("corrected"))
+    )
+
+
+def downgrades_settle(*, downgrade_ids: list[int], today: dt.date) -> list[ProgrammeDowngrade]:
+    """For a batch of open downgrades whose debt may be paid: lock them (id order), re-check
+    under the lock that nothing blocks any more, then restore at once (auto-restore contracts)
+    or queue for an operator. Returns the downgrades changed."""
     with transaction.atomic():
-        person = (
-            InsuredPerson.objects.select_for_update(of=("self",))
-            .select_related("program", "contract")
-            .get(pk=person_id)
+        downgrades = list(
+            ProgrammeDowngrade.objects.select_for_update(of=("self",))
+            .select_related("person__contract", "from_program", "to_program")
+            .filter(pk__in=downgrade_ids, status=D.ACTIVE)
+            .order_by("pk")
         )
-        overdue = list(
-            blocking_invoices(person=person, today=today).filter(status=S.OVERDUE).order_by("pk")
+        if not downgrades:
+            return []
+        blocked = set(
+            _blocking_anyone(today)
+            .filter(person_id__in=[d.person_id for d in downgrades])
+            .values_list("person_id", flat=True)
         )
-        if not overdue:
-            return None
-        if ProgrammeDowngrade.objects.filter(person=person, restored_at__isnull=True).exists():
-            return None
-        if person.program.kind != Program.Kind.FULL:
-            return None
-        emergency = Program.objects.filter(
-            contract_id=person.contract_id, kind=Program.Kind.EMERGENCY
-        ).first()
-        if emergency is None:
-            log.error("contract %s has no emergency programme: %s stays", person.contract, person)
-            return None
-        downgrade = ProgrammeDowngrade.objects.create(
-            person=person,
-            from_program=person.program,
-            to_program=emergency,
-            at=clock.now(),
-            invoice_numbers=", ".join(i.number for i in overdue)[:500],
-        )
-        person.program = emergency
-        person.save(update_fields=["program"])
-        audit_log(
-            action="programme.downgrade",
-            target=person,
-            from_program=downgrade.from_program_id,
-            to_program=emergency.pk,
-            invoices=downgrade.invoice_numbers,
-        )
-        _notify(
-            "downgrade_emergency",
-            downgrade,
-            key=f"downgrade:{downgrade.pk}",
-            invoices=overdue,
-            total=sum((payable_amount(i) for i in overdue), Decimal("0.00")),
-        )
-    return downgrade
+        settled = [d for d in downgrades if d.person_id not in blocked]
+        now = clock.now()
+        for downgrade in settled:
+            downgrade.settled_at = now
+        auto = [d for d in settled if d.person.contract.auto_restore]
+        manual = [d for d in settled if not d.person.contract.auto_restore]
+        if manual:
+            ProgrammeDowngrade.objects.filter(
+                pk__in=[d.pk for d in manual], status=D.ACTIVE
+            ).update(status=D.AWAITING_OPERATOR, settled_at=now)
+            people = _lock_people([d.person_id for d in manual])
+            for downgrade in manual:
+                downgrade.status = D.AWAITING_OPERATOR
+                downgrade.person = people[downgrade.person_id]
+            AuditEntry.objects.bulk_create(
+                [audit_entry(action="programme.restore_queued", target=d.person) for d in manual]
+            )
+            notify_many(
+                _notice("restore_pending", d, key=f"restore-pending:{d.pk}") for d in manual
+            )
+        if auto:
+            _restore_many(auto, mode=ProgrammeDowngrade.RestoreMode.AUTO, by=None, now=now)
+    return settled
 
 
 def person_restore_if_settled(
@@ -147,25 +292,8 @@ def person_restore_if_settled(
     )
     if open_id is None or blocking_invoices(person=person, today=today).exists():
         return None
-    with transaction.atomic():
-        downgrade = (
-            ProgrammeDowngrade.objects.select_for_update(of=("self",))
-            .select_related("person__contract")
-            .get(pk=open_id)
-        )
-        if downgrade.status != D.ACTIVE:
-            return None
-        if blocking_invoices(person=downgrade.person, today=today).exists():
-            return None
-        downgrade.settled_at = clock.now()
-        if downgrade.person.contract.auto_restore:
-            downgrade.save(update_fields=["settled_at"])
-            return _restore(downgrade, mode=ProgrammeDowngrade.RestoreMode.AUTO, by=None)
-        downgrade.status = D.AWAITING_OPERATOR
-        downgrade.save(update_fields=["settled_at", "status"])
-        audit_log(action="programme.restore_queued", target=downgrade.person)
-        _notify("restore_pending", downgrade, key=f"restore-pending:{downgrade.pk}")
-    return downgrade
+    settled = downgrades_settle(downgrade_ids=[open_id], today=today)
+    return settled[0] if settled else None
 
 
 def downgrade_restore(*, downgrade_id: int, by) -> ProgrammeDowngrade:
@@ -174,7 +302,7 @@ def downgrade_restore(*, downgrade_id: int, by) -> ProgrammeDowngrade:
     with transaction.atomic():
         downgrade = (
             ProgrammeDowngrade.objects.select_for_update(of=("self",))
-            .select_related("person__contract")
+            .select_related("person__contract", "from_program", "to_program")
             .get(pk=downgrade_id)
         )
         if downgrade.status == D.RESTORED:
@@ -184,74 +312,97 @@ def downgrade_restore(*, downgrade_id: int, by) -> ProgrammeDowngrade:
                 f"{downgrade.person.full_name}: есть неоплаченные просроченные счета, "
                 "программу восстановить нельзя"
             )
-        if downgrade.settled_at is None:
-            downgrade.settled_at = clock.now()
-            downgrade.save(update_fields=["settled_at"])
-        return _restore(downgrade, mode=ProgrammeDowngrade.RestoreMode.OPERATOR, by=by)
+        now = clock.now()
+        downgrade.settled_at = downgrade.settled_at or now
+        return _restore_many(
+            [downgrade], mode=ProgrammeDowngrade.RestoreMode.OPERATOR, by=by, now=now
+        )[0]
 
 
-def _restore(downgrade: ProgrammeDowngrade, *, mode: str, by) -> ProgrammeDowngrade:
-    """Inside a transaction holding the downgrade row."""
-    person = InsuredPerson.objects.select_for_update().get(pk=downgrade.person_id)
-    target = downgrade.from_program
-    if target.contract_id != person.contract_id:
-        # The person moved to another contract meanwhile: give him that contract's full one.
-        target = Program.objects.get(contract_id=person.contract_id, kind=Program.Kind.FULL)
-    program_changed = person.program_id == downgrade.to_program_id
-    if program_changed:
-        person.program = target
-        person.save(update_fields=["program"])
-    # else: an operator already changed the programme by hand; we only close the downgrade.
-    downgrade.status = D.RESTORED
-    downgrade.restored_at = clock.now()
-    downgrade.restore_mode = mode
-    downgrade.restored_by = by if getattr(by, "pk", None) else None
-    downgrade.save(update_fields=["status", "restored_at", "restore_mode", "restored_by"])
-    audit_log(
-        action="programme.restore",
-        actor=by,
-        target=person,
-        to_program=target.pk,
-        mode=mode,
-        program_changed=program_changed,
+def _lock_people(person_ids: list[int]) -> dict[int, InsuredPerson]:
+    return {
+        p.pk: p
+        for p in InsuredPerson.objects.select_for_update(of=("self",))
+        .select_related("contract", "user", "sponsor__user")
+        .filter(pk__in=person_ids)
+        .order_by("pk")
+    }
+
+
+def _restore_many(
+    downgrades: list[ProgrammeDowngrade], *, mode: str, by, now: dt.datetime
+) -> list[ProgrammeDowngrade]:
+    """Inside a transaction holding the downgrade rows: give each person his full programme
+    back, close the downgrades, audit, notify."""
+    people = _lock_people([d.person_id for d in downgrades])
+    # A person moved to another contract meanwhile gets that contract's full programme.
+    moved_contracts = {
+        people[d.person_id].contract_id
+        for d in downgrades
+        if d.from_program.contract_id != people[d.person_id].contract_id
+    }
+    full: dict[int, Program] = {}
+    for contract_id in moved_contracts:
+        full[contract_id] = Program.objects.get(contract_id=contract_id, kind=Program.Kind.FULL)
+    restored_by = by if getattr(by, "pk", None) else None
+    moves: dict[int, list[int]] = defaultdict(list)
+    entries = []
+    for downgrade in downgrades:
+        person = people[downgrade.person_id]
+        target = downgrade.from_program
+        if target.contract_id != person.contract_id:
+            target = full[person.contract_id]
+        # Otherwise an operator already changed the programme by hand: only close the downgrade.
+        program_changed = person.program_id == downgrade.to_program_id
+        if program_changed:
+            moves[target.pk].append(person.pk)
+            person.program = target
+        downgrade.person = person
+        downgrade.status = D.RESTORED
+        downgrade.restored_at = now
+        downgrade.restore_mode = mode
+        downgrade.restored_by = restored_by
+        entries.append(
+            audit_entry(
+                action="programme.restore",
+                actor=by,
+                target=person,
+                to_program=target.pk,
+                mode=mode,
+                program_changed=program_changed,
+            )
+        )
+    for program_id, person_ids in moves.items():
+        InsuredPerson.objects.filter(pk__in=person_ids).update(program_id=program_id)
+    ProgrammeDowngrade.objects.filter(pk__in=[d.pk for d in downgrades]).update(
+        status=D.RESTORED,
+        settled_at=Coalesce(F("settled_at"), Value(now)),
+        restored_at=now,
+        restore_mode=mode,
+        restored_by=restored_by,
     )
-    downgrade.person = person
-    _notify("restore_full", downgrade, key=f"restore:{downgrade.pk}")
-    return downgrade
+    AuditEntry.objects.bulk_create(entries)
+    notify_many(_notice("restore_full", d, key=f"restore:{d.pk}") for d in downgrades)
+    return downgrades
 
 
 def restore_settled(*, today: dt.date | None = None) -> int:
     """The periodic check: every open downgrade whose debt is paid. Returns how many changed.
 
     One query finds the candidates (no blocking invoice left), so the check costs nothing per
-    person who still owes; each candidate is re-checked under its lock.
+    person who still owes; the candidates are settled in batches, re-checked under their locks.
     """
     today = today or clock.moscow_today()
-    corrections = (
-        InvoiceCorrection.objects.filter(invoice=OuterRef("pk"))
-        .values("invoice")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    blocking = (
-        Invoice.objects.filter(person_id=OuterRef("person_id"))
-        .filter(Q(status=S.OVERDUE) | Q(status__in=[S.PENDING, S.DISPUTED], due_date__lt=today))
-        .annotate(
-            corrected=Coalesce(
-                Subquery(corrections, output_field=MONEY_FIELD),
-                Value(Decimal("0.00")),
-                output_field=MONEY_FIELD,
-            )
-        )
-        .filter(amount_due__gt=F("corrected"))
-    )
-    person_ids = (
+    blocking = _blocking_anyone(today).filter(person_id=OuterRef("person_id"))
+    candidates = list(
         ProgrammeDowngrade.objects.filter(status=D.ACTIVE)
         .exclude(Exists(blocking))
-        .values_list("person_id", flat=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    people = InsuredPerson.objects.filter(pk__in=list(person_ids)).order_by("pk")
-    return sum(1 for p in people if person_restore_if_settled(p, today=today) is not None)
+    return sum(
+        len(downgrades_settle(downgrade_ids=chunk, today=today)) for chunk in _chunks(candidates)
+    )
 
 
 def overdue_apply(*, today: dt.date | None = None) -> dict[str, int]:
@@ -261,7 +412,7 @@ def overdue_apply(*, today: dt.date | None = None) -> dict[str, int]:
     already_downgraded = ProgrammeDowngrade.objects.filter(
         person_id=OuterRef("person_id"), restored_at__isnull=True
     )
-    person_ids = (
+    person_ids = list(
         Invoice.objects.filter(status=S.OVERDUE)
         .exclude(Exists(already_downgraded))
         .values_list("person_id", flat=True)
@@ -269,27 +420,28 @@ def overdue_apply(*, today: dt.date | None = None) -> dict[str, int]:
         .order_by("person_id")
     )
     downgraded = [
-        d for pid in list(person_ids) if (d := person_downgrade(person_id=pid, today=today))
+        d for chunk in _chunks(person_ids) for d in people_downgrade(person_ids=chunk, today=today)
     ]
     # An invoice that fell overdue for someone already on emergency care (or on a contract
     # without one) gets its own notice; a fresh downgrade notice already names its invoices.
-    named = {n.strip() for d in downgraded for n in d.invoice_numbers.split(",")}
+    named = {i.pk for d in downgraded for i in d.overdue_invoices}
     noticed = 0
-    for invoice in newly_overdue:
-        if invoice.number in named or payable_amount(invoice) <= 0:
-            continue
-        invoice = Invoice.objects.select_related("person", "payer__user").get(pk=invoice.pk)
-        contacts = person_contacts(invoice.payer)
-        noticed += bool(
-            notify(
-                event="overdue_invoice",
-                context=invoice_context(invoice),
-                phone=contacts.phone,
-                email=contacts.email,
-                user_id=contacts.user_id,
-                key=f"overdue:{invoice.pk}:{invoice.due_date.isoformat()}",
+    for chunk in _chunks([i for i in newly_overdue if i.pk not in named and payable_amount(i) > 0]):
+        notices = []
+        for invoice in chunk:
+            contacts = person_contacts(invoice.payer)
+            notices.append(
+                Notice(
+                    event="overdue_invoice",
+                    context=invoice_context(invoice),
+                    phone=contacts.phone,
+                    email=contacts.email,
+                    user_id=contacts.user_id,
+                    key=f"overdue:{invoice.pk}:{invoice.due_date.isoformat()}",
+                )
             )
-        )
+        # One invoice counts once, whether its notice went by SMS, e-mail or both.
+        noticed += len({m.dedupe_key.rsplit(":", 2)[0] for m in notify_many(notices)})
     restored = restore_settled(today=today)
     return {
         "overdue": len(newly_overdue),
@@ -299,11 +451,11 @@ def overdue_apply(*, today: dt.date | None = None) -> dict[str, int]:
     }
 
 
-def _notify(event: str, downgrade: ProgrammeDowngrade, *, key: str, **extra) -> None:
+def _notice(event: str, downgrade: ProgrammeDowngrade, *, key: str, **extra) -> Notice:
     person = downgrade.person
     payer = person.sponsor if person.sponsor_id and not person.user_id else person
     contacts = person_contacts(payer)
-    notify(
+    return Notice(
         event=event,
         context={
             "person_name": person.short_name,

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from dms_portal import clock
 from invoices.models import Invoice
-from notifications.services import notify
+from notifications.services import Notice, notify_many
 
 from .common import invoice_context, owes, person_contacts, unpaid_invoices
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 DAYS_BEFORE = 7
 OVERDUE_EVERY = 7
 CATCH_UP_DAYS = 2
+BATCH = 1000  # invoices per notify_many call (one key lookup + one INSERT per batch)
 
 EVENTS = {
     "due_soon": "reminder_due_soon",
@@ -61,21 +62,35 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
         Q(due_date__range=(soon_from, soon_to)) | Q(due_date=today) | Q(due_date__lt=late_before)
     )
     counts = dict.fromkeys(EVENTS, 0)
-    for invoice in candidates.iterator(chunk_size=500):
+    notices: list[Notice] = []
+    kinds: dict[str, str] = {}
+    for invoice in candidates.order_by("pk").iterator(chunk_size=BATCH):
         reminder = reminder_for(due_date=invoice.due_date, today=today)
         if reminder is None or not owes(invoice):
             continue
-        counts[reminder.kind] += len(
-            invoice_remind(invoice=invoice, reminder=reminder, today=today)
-        )
+        notice = reminder_notice(invoice=invoice, reminder=reminder, today=today)
+        kinds[notice.key] = reminder.kind
+        notices.append(notice)
+        if len(notices) >= BATCH:
+            _count(notify_many(notices), kinds, counts)
+            notices, kinds = [], {}
+    if notices:
+        _count(notify_many(notices), kinds, counts)
     log.info("reminders %s: %s", today, counts)
     return counts
 
 
-def invoice_remind(*, invoice: Invoice, reminder: Reminder, today: dt.date) -> list:
+def _count(created: list, kinds: dict[str, str], counts: dict[str, int]) -> None:
+    for message in created:
+        # dedupe_key = "<notice key>:<channel>:<recipient>"; the notice key has no such tail.
+        notice_key = message.dedupe_key.rsplit(":", 2)[0]
+        counts[kinds[notice_key]] += 1
+
+
+def reminder_notice(*, invoice: Invoice, reminder: Reminder, today: dt.date) -> Notice:
     contacts = person_contacts(invoice.payer)
     days_late = max((today - invoice.due_date).days, 0)
-    return notify(
+    return Notice(
         event=EVENTS[reminder.kind],
         context=invoice_context(invoice, days_late=days_late),
         phone=contacts.phone,
