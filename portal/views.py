@@ -17,7 +17,7 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - any failure means "down" here
         database = f"error: {exc.__class__.__name__}"
     broker = "inline"
-    if settings.CELERY_BROKER_URL:
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
         try:
             from dms_portal.celery import app
 

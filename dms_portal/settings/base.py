@@ -147,10 +147,11 @@ REGISTRY_INBOX_DIR = Path(env("REGISTRY_INBOX_DIR", default=str(BASE_DIR / "var"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Celery: no broker configured → tasks run inline in the calling process.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+# Celery: no broker configured → tasks run inline in the calling process. Even inline, Celery
+# acquires a producer now and then; the in-memory transport keeps it from guessing a host.
+CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or "memory://localhost/"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

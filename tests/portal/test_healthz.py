@@ -5,7 +5,7 @@ import pytest
 
 @pytest.mark.django_db
 def test_healthz_answers_200_with_database_and_broker_state(client, settings):
-    settings.CELERY_BROKER_URL = ""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     response = client.get("/healthz")
     assert response.status_code == 200
     body = json.loads(response.content)
@@ -15,6 +15,7 @@ def test_healthz_answers_200_with_database_and_broker_state(client, settings):
 @pytest.mark.django_db
 def test_healthz_reports_redis_broker_when_configured(client, settings, redis_url):
     settings.CELERY_BROKER_URL = redis_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     from dms_portal.celery import app
 
     app.conf.broker_url = redis_url
