@@ -46,6 +46,8 @@ bench-smoke:
 	$(BIN)/python bench/import_registry.py 2000
 	$(BIN)/python bench/invoicing.py 200
 	$(BIN)/python bench/invoices_page.py
+	BENCH_N=200 $(BIN)/python bench/debts_overdue.py
+	$(BIN)/python bench/pages_load.py 2
 
 clean-venv:
 	rm -rf $(VENV)
