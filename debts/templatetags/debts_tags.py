@@ -3,6 +3,8 @@ that owns the policy card, no view changes needed."""
 
 from django import template
 
+from policies.models import Program
+
 from ..selectors import downgrade_notice_context
 
 register = template.Library()
@@ -10,4 +12,8 @@ register = template.Library()
 
 @register.inclusion_tag("debts/_policy_downgrade_notice.html")
 def downgrade_notice(person):
-    return {"downgrade_notice": downgrade_notice_context(person) if person else None}
+    # An open downgrade always means the emergency programme, which the card has loaded
+    # already: people on the full programme (nearly everyone) cost no query here.
+    if person is None or person.program.kind != Program.Kind.EMERGENCY:
+        return {"downgrade_notice": None}
+    return {"downgrade_notice": downgrade_notice_context(person)}
