@@ -6,7 +6,7 @@ invoice run makes them).
 
 Creates a throwaway test database, N insured people on one contract with one НОВЫЙ invoice
 each (due yesterday, a quarter of the payers registered), then times, in one process:
-`reminders_send` on the due date, `overdue_apply` the night after (every invoice becomes
+`reminders_send` on the due date (and again: nothing new), `overdue_apply` the night after (every invoice becomes
 ПРОСРОЧЕН, every person is downgraded and notified), the same job again (nothing left to do),
 and the periodic restore check after half of them paid. Prints one `step=… n=… seconds=…`
 line per step and the number of messages queued (delivery itself is the workers' job and is
@@ -88,14 +88,26 @@ def build(n: int):
 
 
 def step(name: str, fn, n: int):
+    profile = os.environ.get("BENCH_PROFILE") == name  # BENCH_PROFILE=<step>: where time goes
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.perf_counter()
     result = fn()
     print(f"step={name} n={n} seconds={time.perf_counter() - start:.2f} result={result}")
+    if profile:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     return result
 
 
 def run() -> None:
     import time_machine
+    from django.db.models import Count
 
     import notifications.services
     from debts.services.overdue import overdue_apply, restore_settled
@@ -107,10 +119,12 @@ def run() -> None:
     # Delivery is the workers' job (measured by the worker tests, not here): the jobs only
     # create the message rows, so enqueueing is switched off instead of running inline.
     notifications.services._enqueue = lambda message_id, body: None
+    notifications.services._enqueue_many = lambda message_ids: None
     due = build(N)
     at = dt.datetime.combine(due, dt.time(10), tzinfo=MOSCOW)
     with time_machine.travel(at, tick=True):
         step("reminders_due_today", reminders_send, N)
+        step("reminders_again", reminders_send, N)
     with time_machine.travel(at + dt.timedelta(hours=14, minutes=30), tick=True):
         step("apply_overdue_first_night", overdue_apply, N)
         step("apply_overdue_again", overdue_apply, N)
@@ -119,7 +133,18 @@ def run() -> None:
     )
     with time_machine.travel(at + dt.timedelta(days=1), tick=True):
         step("restore_settled_half_paid", restore_settled, N)
+    from audit.models import AuditEntry
+    from debts.models import ProgrammeDowngrade
+
     print(f"messages={Message.objects.count()}")
+    print(f"audit_entries={AuditEntry.objects.count()}")
+    print(
+        "downgrades="
+        + " ".join(
+            f"{row['status']}:{row['n']}"
+            for row in ProgrammeDowngrade.objects.values("status").annotate(n=Count("pk"))
+        )
+    )
 
 
 def main() -> None:

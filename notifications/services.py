@@ -212,9 +212,10 @@ def _notify_batch(notices: list[Notice]) -> list[Message]:
     rows: list[Message] = []
     for notice, channel, recipient in wanted:
         dedupe_key = f"{notice.key}:{channel}:{recipient}" if notice.key else None
-        if dedupe_key in existing:
-            continue
-        existing.add(dedupe_key)  # the same key twice in one call is one message, as in notify
+        if dedupe_key is not None:
+            if dedupe_key in existing:
+                continue
+            existing.add(dedupe_key)  # the same key twice in one call is one message
         rendered = _render_cached(templates, notice.event, channel, notice.context)
         if rendered is None:
             continue

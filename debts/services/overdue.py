@@ -84,9 +84,9 @@ def invoices_mark_overdue(*, today: dt.date) -> list[Invoice]:
     Per batch of BATCH rows, in one transaction: lock the ids (SKIP LOCKED: a row a payment
     holds right now is left to the payment and looked at again by the next run, instead of
     making the nightly job wait), one UPDATE whose WHERE re-checks the state, read back the
-    changed rows (with what they still owe and who pays them, for the notices), one
-    bulk_create of their audit entries. Keyset paging (id > last) guarantees progress.
-    Returns the invoices this call changed.
+    changed rows, one bulk_create of their audit entries. Keyset paging (id > last)
+    guarantees progress. Returns the invoices this call changed (number, due date, person
+    and payer ids only).
     """
     changed: list[Invoice] = []
     last_pk = 0
@@ -103,9 +103,11 @@ def invoices_mark_overdue(*, today: dt.date) -> list[Invoice]:
             last_pk = ids[-1]
             Invoice.objects.filter(_falls_overdue(today), pk__in=ids).update(status=S.OVERDUE)
             # Locked rows were НОВЫЙ a moment ago, so those ПРОСРОЧЕН now are exactly ours.
+            # Only what the audit entry and the caller need: most of them are named by a
+            # downgrade notice, so the full rows are read later for the few that are not.
             batch = list(
-                with_payable(Invoice.objects.filter(pk__in=ids, status=S.OVERDUE))
-                .select_related("person", "payer__user")
+                Invoice.objects.filter(pk__in=ids, status=S.OVERDUE)
+                .only("pk", "number", "due_date", "person_id", "payer_id", "status")
                 .order_by("pk")
             )
             AuditEntry.objects.bulk_create(
@@ -426,9 +428,16 @@ def overdue_apply(*, today: dt.date | None = None) -> dict[str, int]:
     # without one) gets its own notice; a fresh downgrade notice already names its invoices.
     named = {i.pk for d in downgraded for i in d.overdue_invoices}
     noticed = 0
-    for chunk in _chunks([i for i in newly_overdue if i.pk not in named and payable_amount(i) > 0]):
+    for chunk in _chunks([i.pk for i in newly_overdue if i.pk not in named]):
         notices = []
-        for invoice in chunk:
+        invoices = (
+            with_payable(Invoice.objects.filter(pk__in=chunk))
+            .select_related("person", "payer__user")
+            .order_by("pk")
+        )
+        for invoice in invoices:
+            if payable_amount(invoice) <= 0:
+                continue
             contacts = person_contacts(invoice.payer)
             notices.append(
                 Notice(

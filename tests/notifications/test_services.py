@@ -10,11 +10,13 @@ from notifications.backends import PermanentError, TemporaryError
 from notifications.models import Message
 from notifications.services import (
     MAX_ATTEMPTS,
+    Notice,
     message_deliver,
     message_requeue,
     messages_due,
     messages_resolve_stale,
     notify,
+    notify_many,
     quiet_hours_end,
 )
 from notifications.tasks import deliver_message, enqueue_due_messages
@@ -269,3 +271,98 @@ def test_outbox_command_prints_messages_oldest_first(event_templates, settings):
     out = StringIO()
     call_command("outbox", "--phone", "+79990000001", stdout=out)
     assert out.getvalue() == "2026-05-01T09:00:00+00:00 sms +79990000001 Код 1234 для Иван\n"
+
+
+def _notice(n: int, **kwargs) -> Notice:
+    base = {
+        "event": "test_event",
+        "context": {"code": f"{n:04d}", "name": f"Иван {n}"},
+        "phone": f"+7999000{n:04d}",
+        "email": f"ivan{n}@example.com",
+        "key": f"bulk:{n}",
+        "user_id": n,
+    }
+    return Notice(**{**base, **kwargs})
+
+
+def test_notify_many_stores_the_same_messages_as_notify(recording, event_templates):
+    one = notify(**_notice(1).__dict__)
+    (sms, email) = notify_many([_notice(2)])
+    single = {m.channel: m for m in one}
+    for bulk, alone in ((sms, single["sms"]), (email, single["email"])):
+        bulk = Message.objects.get(pk=bulk.pk)
+        assert bulk.dedupe_key == alone.dedupe_key.replace("bulk:1", "bulk:2").replace(
+            "0001", "0002"
+        ).replace("ivan1@", "ivan2@")
+        assert (bulk.event, bulk.channel, bulk.status, bulk.user_id) == (
+            "test_event",
+            alone.channel,
+            S.QUEUED,
+            2,
+        )
+    assert Message.objects.get(pk=sms.pk).body == "Код 0002 для Иван 2"
+    email = Message.objects.get(pk=email.pk)
+    assert (email.subject, email.body) == ("Тема Иван 2", "Привет, Иван 2!\nКод 0002")
+
+
+def test_notify_many_run_twice_creates_nothing_the_second_time(recording, event_templates):
+    notify(**_notice(3).__dict__)  # already sent by the one-by-one path
+    created = notify_many([_notice(n) for n in range(1, 8)], batch_size=3)
+    assert len(created) == 12  # 7 notices × 2 channels, minus the 2 messages of notice 3
+    assert all(m.pk for m in created)
+    assert notify_many([_notice(n) for n in range(1, 8)], batch_size=3) == []
+    assert Message.objects.count() == 14
+    assert Message.objects.filter(dedupe_key__startswith="bulk:3:").count() == 2
+
+
+def test_notify_many_same_key_twice_in_one_call_is_one_message(recording, event_templates):
+    created = notify_many([_notice(1), _notice(1)])
+    assert len(created) == 2 and Message.objects.count() == 2
+
+
+def test_notify_many_key_inserted_meanwhile_by_another_run_is_not_returned(
+    recording, event_templates, monkeypatch
+):
+    """The pre-check misses a row another run inserts just before our INSERT: ON CONFLICT
+    DO NOTHING keeps the other run's row, and we neither return nor enqueue it."""
+    from notifications import services
+
+    real_insert = services._insert_ignoring_duplicates
+
+    def racing_insert(rows):
+        notify(**_notice(1).__dict__)  # the other run wins the race for notice 1
+        return real_insert(rows)
+
+    monkeypatch.setattr(services, "_insert_ignoring_duplicates", racing_insert)
+    created = notify_many([_notice(1), _notice(2)])
+    assert sorted(m.recipient for m in created) == ["+79990000002", "ivan2@example.com"]
+    assert Message.objects.count() == 4
+
+
+def test_notify_many_skips_missing_templates_and_keyless_notices_still_go(
+    recording, event_templates
+):
+    created = notify_many([_notice(1, event="sms_only", key=None), _notice(2, key=None)])
+    assert sorted((m.event, m.channel) for m in created) == [
+        ("sms_only", "sms"),
+        ("test_event", "email"),
+        ("test_event", "sms"),
+    ]
+    assert {m.pk for m in created} == set(Message.objects.values_list("pk", flat=True))
+
+
+def test_notify_many_delivers_on_commit_and_holds_sms_in_quiet_hours(
+    recording, event_templates, django_capture_on_commit_callbacks
+):
+    with (
+        time_machine.travel(msk(1, 22), tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        created = notify_many([_notice(n) for n in range(1, 4)])
+    assert len(callbacks) == 1  # one callback for the whole batch, not one per message
+    statuses = {(m.channel, m.status, m.scheduled_for) for m in Message.objects.all()}
+    assert statuses == {("sms", S.QUEUED, msk(2, 9)), ("email", S.SENT, None)}
+    assert len(created) == 6 and len(recording.sent) == 3
+    with time_machine.travel(msk(2, 9, 1), tick=False):
+        assert enqueue_due_messages() == 3
+    assert Message.objects.filter(status=S.SENT).count() == 6
