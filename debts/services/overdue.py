@@ -395,10 +395,13 @@ def restore_settled(*, today: dt.date | None = None) -> int:
     person who still owes; the candidates are settled in batches, re-checked under their locks.
     """
     today = today or clock.moscow_today()
-    blocking = _blocking_anyone(today).filter(person_id=OuterRef("person_id"))
+    # NOT IN (uncorrelated subquery), not NOT EXISTS (correlated): PostgreSQL hashes the
+    # debtors' ids once. The correlated form was planned as a nested loop over all invoices
+    # per downgrade right after the night's bulk writes (stale statistics): 44 s at 50,000.
+    debtors = _blocking_anyone(today).values("person_id")
     candidates = list(
         ProgrammeDowngrade.objects.filter(status=D.ACTIVE)
-        .exclude(Exists(blocking))
+        .exclude(person_id__in=debtors)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
