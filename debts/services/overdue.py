@@ -27,24 +27,23 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from audit.models import AuditEntry
 from dms_portal import clock
-from invoices.models import Invoice, InvoiceCorrection
+from invoices.models import Invoice
 from invoices.services.status import payable_amount, with_payable
 from notifications.services import Notice, notify_many
-from policies.models import InsuredPerson, Program
+from policies.models import Contract, InsuredPerson, Program
 
 from ..errors import DebtError
 from ..models import ProgrammeDowngrade
-from .common import audit_entry, invoice_context, person_contacts
+from .common import audit_entry, corrections_total, invoice_context, person_contacts
 
 log = logging.getLogger(__name__)
 
 S = Invoice.Status
-MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
 D = ProgrammeDowngrade.Status
 
 
@@ -128,17 +127,28 @@ def people_downgrade(*, person_ids: list[int], today: dt.date) -> list[Programme
         # Ordered locks: two runs (or a run and a restore) never wait on each other in a cycle.
         people = list(
             InsuredPerson.objects.select_for_update(of=("self",))
-            .select_related("program", "contract", "user", "sponsor__user")
+            .select_related("user", "sponsor__user")
             .filter(pk__in=person_ids)
             .order_by("pk")
         )
         if not people:
             return []
         ids = [p.pk for p in people]
+        # A batch shares a handful of programmes and contracts: one object each, not one per
+        # person (select_related would build thousands of identical ones).
+        programs = Program.objects.in_bulk({p.program_id for p in people})
+        contracts = Contract.objects.in_bulk({p.contract_id for p in people})
+        for person in people:
+            person.program = programs[person.program_id]
+            person.contract = contracts[person.contract_id]
         overdue: dict[int, list[Invoice]] = defaultdict(list)
-        for invoice in _owing(Invoice.objects.filter(person_id__in=ids, status=S.OVERDUE)).order_by(
-            "person_id", "pk"
-        ):
+        owing = (
+            Invoice.objects.filter(person_id__in=ids, status=S.OVERDUE)
+            .annotate(corrections_total=corrections_total())
+            .filter(amount_due__gt=F("corrections_total"))
+            .order_by("person_id", "pk")
+        )
+        for invoice in owing:
             overdue[invoice.person_id].append(invoice)
         already = set(
             ProgrammeDowngrade.objects.filter(
@@ -147,7 +157,7 @@ def people_downgrade(*, person_ids: list[int], today: dt.date) -> list[Programme
         )
         emergency: dict[int, Program] = {}
         for program in Program.objects.filter(
-            contract_id__in={p.contract_id for p in people}, kind=Program.Kind.EMERGENCY
+            contract_id__in=contracts, kind=Program.Kind.EMERGENCY
         ).order_by("pk"):
             emergency.setdefault(program.contract_id, program)
         now = clock.now()
@@ -214,25 +224,13 @@ def person_downgrade(*, person_id: int, today: dt.date) -> ProgrammeDowngrade | 
 
 def _blocking_anyone(today: dt.date):
     """`blocking_invoices` for everybody at once, without GROUP BY (corrections summed in a
-    subquery), so it can be filtered by a list of people or used in EXISTS."""
-    corrections = (
-        InvoiceCorrection.objects.filter(invoice=OuterRef("pk"))
-        .values("invoice")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+    subquery), so it can be filtered by a list of people or used as a subquery."""
     return (
         Invoice.objects.filter(
             Q(status=S.OVERDUE) | Q(status__in=[S.PENDING, S.DISPUTED], due_date__lt=today)
         )
-        .annotate(
-            corrected=Coalesce(
-                Subquery(corrections, output_field=MONEY_FIELD),
-                Value(Decimal("0.00")),
-                output_field=MONEY_FIELD,
-            )
-        )
-        .filter(amount_due__gt=F("corrected"))
+        .annotate(corrections_total=corrections_total())
+        .filter(amount_due__gt=F("corrections_total"))
     )
 
 
@@ -434,7 +432,8 @@ def overdue_apply(*, today: dt.date | None = None) -> dict[str, int]:
     for chunk in _chunks([i.pk for i in newly_overdue if i.pk not in named]):
         notices = []
         invoices = (
-            with_payable(Invoice.objects.filter(pk__in=chunk))
+            Invoice.objects.filter(pk__in=chunk)
+            .annotate(corrections_total=corrections_total())
             .select_related("person", "payer__user")
             .order_by("pk")
         )
