@@ -289,3 +289,67 @@ def test_a_ragged_file_falls_back_to_row_by_row_reading(postgres, roster, frozen
     assert "COPY refused" in caplog.text
     assert counts(registry) == (2, 0, 1, 0)
     assert set(registry.problems.values_list("row_number", flat=True)) == {3}
+
+
+def scratch_tables(registry):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
+            [f"registry\\_stage\\_{registry.pk}\\_%"],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def test_postgres_chunks_agree_with_the_batched_path_across_chunk_edges(
+    postgres, roster, emergency_sidorova, frozen, tmp_path, monkeypatch, caplog
+):
+    """Four rows a chunk: the in-file duplicate (rows 2 and 16) and the re-matched held lines
+    of the second import fall in different chunks than their first occurrence."""
+    from invoices.services import registry_import as module
+
+    monkeypatch.setattr(module, "CHUNK_ROWS", 4)
+    path = write_registry(tmp_path / "mixed.csv", mixed_rows())
+    with caplog.at_level("INFO"):
+        fast = run(path, fast=True)
+    assert "COPY refused" not in caplog.text
+    assert fast.rows_done == 17
+    assert scratch_tables(fast) == []
+    fast_outcome = outcomes(fast)
+    ServiceLine.objects.all().delete()
+    slow = run(path, fast=False)
+    assert counts(fast) == counts(slow) == (3, 6, 7, 1)
+    assert fast_outcome == outcomes(slow)
+    assert counts(run(path, fast=True)) == (0, 6, 7, 4)
+    assert counts(run(path, fast=False)) == (0, 6, 7, 4)
+
+
+def test_postgres_crash_in_a_later_chunk_leaves_nothing_and_no_scratch(
+    postgres, roster, frozen, tmp_path, monkeypatch
+):
+    from invoices.services import registry_import as module
+
+    monkeypatch.setattr(module, "CHUNK_ROWS", 100)
+    path = write_registry(tmp_path / "r.csv", [line(f"A-{n}") for n in range(1000)])
+    registry = registry_create(path=path)
+    original = module._PostgresImport._load
+    calls = {"n": 0}
+
+    def exploding(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker killed")
+        return original(self, *args)
+
+    monkeypatch.setattr(module._PostgresImport, "_load", exploding)
+    with pytest.raises(RuntimeError):
+        registry_import(registry_id=registry.pk)
+    assert calls["n"] == 3  # two chunks were loaded before the crash, and rolled back
+    assert ServiceLine.objects.count() == 0
+    assert RegistryProblem.objects.count() == 0
+    assert ServiceRegistry.objects.get(pk=registry.pk).status == ServiceRegistry.Status.RUNNING
+    assert scratch_tables(registry) == []
+    monkeypatch.setattr(module._PostgresImport, "_load", original)
+    done = registry_import(registry_id=registry.pk)
+    assert counts(done) == (1000, 0, 0, 0)
+    assert done.rows_done == 1000
+    assert scratch_tables(done) == []
