@@ -6,11 +6,13 @@ invoice run makes them).
 
 Creates a throwaway test database, N insured people on one contract with one НОВЫЙ invoice
 each (due yesterday, a quarter of the payers registered), then times, in one process:
-`reminders_send` on the due date (and again: nothing new), `overdue_apply` the night after (every invoice becomes
-ПРОСРОЧЕН, every person is downgraded and notified), the same job again (nothing left to do),
-and the periodic restore check after half of them paid. Prints one `step=… n=… seconds=…`
+`reminders_send` on the due date (and again: nothing new), `overdue_apply` the night after
+(every invoice becomes ПРОСРОЧЕН, every person is downgraded and notified), the same job
+again (nothing left to do), and the periodic restore check after half of them paid. Prints one `step=… n=… seconds=…`
 line per step and the number of messages queued (delivery itself is the workers' job and is
-not part of these figures).
+not part of these figures), then the row counts (messages, audit entries, downgrades by
+state) as a check that the fast path did the whole job. BENCH_PROFILE=<step name> prints a
+cProfile of that step.
 """
 
 import datetime as dt

@@ -14,6 +14,9 @@ Delivery guarantees (why the code is shaped like this):
   the message, so `messages_resolve_stale` re-queues e-mail (at-least-once: a duplicate e-mail
   is harmless) and marks SMS as UNKNOWN (at-most-once: a duplicate SMS costs money and
   annoys; the operator sees the row in admin and may resend it).
+- `notify_many` is `notify` for nightly jobs: the same rows and keys, written per batch with
+  INSERT … ON CONFLICT DO NOTHING RETURNING (only the rows this call inserted are returned and
+  enqueued), so a rerun or a concurrent run adds nothing.
 """
 
 import datetime as dt

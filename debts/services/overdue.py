@@ -422,12 +422,16 @@ def overdue_apply(*, today: dt.date | None = None) -> dict[str, int]:
         .distinct()
         .order_by("person_id")
     )
-    downgraded = [
-        d for chunk in _chunks(person_ids) for d in people_downgrade(person_ids=chunk, today=today)
-    ]
-    # An invoice that fell overdue for someone already on emergency care (or on a contract
-    # without one) gets its own notice; a fresh downgrade notice already names its invoices.
-    named = {i.pk for d in downgraded for i in d.overdue_invoices}
+    # Only counts and ids are kept across batches: at 100,000 people the downgrades with their
+    # people and invoices would hold hundreds of megabytes in the worker.
+    downgraded = 0
+    named: set[int] = set()
+    for chunk in _chunks(person_ids):
+        batch = people_downgrade(person_ids=chunk, today=today)
+        downgraded += len(batch)
+        # An invoice that fell overdue for someone already on emergency care (or on a contract
+        # without one) gets its own notice; a fresh downgrade notice already names its invoices.
+        named.update(i.pk for d in batch for i in d.overdue_invoices)
     noticed = 0
     for chunk in _chunks([i.pk for i in newly_overdue if i.pk not in named]):
         notices = []
@@ -456,7 +460,7 @@ def overdue_apply(*, today: dt.date | None = None) -> dict[str, int]:
     restored = restore_settled(today=today)
     return {
         "overdue": len(newly_overdue),
-        "downgraded": len(downgraded),
+        "downgraded": downgraded,
         "noticed": noticed,
         "restored_or_queued": restored,
     }
