@@ -66,7 +66,7 @@ def unpaid_invoices():
     return (
         Invoice.objects.filter(status__in=[S.NEW, S.OVERDUE], due_paused_at__isnull=True)
         .annotate(corrections_total=corrections_total())
-        .select_related("person", "payer", "payer__user", "contract")
+        .select_related("person", "payer", "payer__user")
     )
 
 
