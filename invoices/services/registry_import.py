@@ -1,9 +1,12 @@
 """Importing clinic registries: every row ends loaded, held, rejected or duplicate.
 
 Two paths with one outcome (tests run the same files through both):
-- PostgreSQL: rows stream from the file through the Python validation into a temporary staging
-  table with COPY, in chunks that report progress; then ONE transaction matches the roster,
-  loads the lines (INSERT … SELECT … ON CONFLICT DO NOTHING) and writes the report, set-based.
+- PostgreSQL, CSV: a second connection COPYs the file as it is into an unlogged table and
+  checks and matches it set-based, chunk by chunk, while the import's ONE transaction loads
+  each finished chunk (INSERT … SELECT … ON CONFLICT DO NOTHING) and writes the report — the
+  two halves run side by side on two server processes (see _PostgresImport._run_pipelined).
+  XLSX, and CSV that COPY refuses: rows stream through the Python validation into a temporary
+  staging table with COPY, then the same transaction matches, loads and reports.
 - other databases (SQLite for development): the same validation, matching in batches of 1,000
   rows with a few queries each, all inside one transaction.
 Either way a crash leaves the whole file's good rows or none: the registry stays «Загружается»
@@ -19,7 +22,6 @@ afresh and may load (the held ServiceLine is updated in place, keeping the uniqu
 # ruff: noqa: S608
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import queue
@@ -448,13 +450,15 @@ class _PostgresImport:
     def _run_pipelined(self) -> bool:
         """CSV on PostgreSQL. A second connection (autocommit, the "worker") COPYs the file as
         it is into an unlogged table — PostgreSQL parses the CSV and converts the encoding —
-        then validates it chunk by chunk, each chunk with one set-based statement that mirrors
-        registry_rows.validate_row message for message, into its own unlogged table. Meanwhile
-        this connection, inside the one import transaction, matches and loads every finished
-        chunk. The load (nine indexes on the final table) is the longer half; validation runs
-        beside it on the other core instead of before it. The worker writes only scratch
-        tables and progress: the file's lines and problems are committed together or not at
-        all, as before.
+        and gets a copy of the roster as this connection sees it. Then it validates the rows
+        chunk by chunk, each chunk with one set-based statement that mirrors
+        registry_rows.validate_row message for message and matches the roster, into its own
+        unlogged table. Meanwhile this connection, inside the one import transaction, loads
+        every finished chunk. The load (heap and nine indexes of the final table) is the
+        longer half; validation and matching run beside it on the other core instead of
+        before it (measured: 35 s → 23 s for a million lines, raw COPY 14–17 s). The worker
+        writes only scratch tables and progress: the file's lines and problems are committed
+        together or not at all, as before.
 
         Returns False when no second connection can be opened or COPY refuses the file (ragged
         or blank rows, a broken byte): the caller then reads row by row, which handles those."""
@@ -564,7 +568,6 @@ class _PostgresImport:
     def _validate_chunks(self, worker, ready: queue.Queue, stop: threading.Event, created) -> None:
         """Worker thread: check the raw rows in page ranges (TID range scans, no index), one
         unlogged table per chunk, handed to the loader through `ready` in file order."""
-        import psycopg
 
         def put(item) -> bool:
             while not stop.is_set():
@@ -607,12 +610,14 @@ class _PostgresImport:
                     ).fetchall()
                 )
                 rows_done += total
-                # Progress is for the eyes only: a busy row waits for the next chunk.
-                with contextlib.suppress(psycopg.errors.LockNotAvailable):
-                    worker.execute(
-                        "UPDATE invoices_serviceregistry SET rows_done = %s WHERE id = %s",
-                        [rows_done, self.registry_id],
-                    )
+                # Progress is for the eyes only: never wait for the registry's row (a caller's
+                # open transaction may hold it); a busy row gets the next chunk's figure.
+                worker.execute(
+                    """UPDATE invoices_serviceregistry SET rows_done = %s WHERE id = (
+                        SELECT id FROM invoices_serviceregistry WHERE id = %s
+                        FOR UPDATE SKIP LOCKED)""",
+                    [rows_done, self.registry_id],
+                )
                 if not put((table, total, ok, clinics)):
                     return
             put(None)

@@ -353,3 +353,29 @@ def test_postgres_crash_in_a_later_chunk_leaves_nothing_and_no_scratch(
     assert counts(done) == (1000, 0, 0, 0)
     assert done.rows_done == 1000
     assert scratch_tables(done) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_progress_is_visible_while_the_import_transaction_is_open(
+    postgres, roster, frozen, tmp_path, monkeypatch
+):
+    """The worker connection commits rows_done chunk by chunk; the loader sees each chunk's
+    figure before it loads that chunk (the import's own transaction stays open meanwhile)."""
+    from invoices.services import registry_import as module
+
+    monkeypatch.setattr(module, "CHUNK_ROWS", 100)
+    path = write_registry(tmp_path / "r.csv", [line(f"A-{n}") for n in range(500)])
+    registry = registry_create(path=path)
+    original = module._PostgresImport._load
+    seen = []
+
+    def watching(self, *args):
+        seen.append(ServiceRegistry.objects.get(pk=registry.pk).rows_done)
+        return original(self, *args)
+
+    monkeypatch.setattr(module._PostgresImport, "_load", watching)
+    done = registry_import(registry_id=registry.pk)
+    assert counts(done) == (500, 0, 0, 0)
+    assert len(seen) > 1
+    assert seen == sorted(seen) and 0 < seen[0] < 500 and seen[-1] == 500
+    assert scratch_tables(done) == []
