@@ -22,6 +22,7 @@ afresh and may load (the held ServiceLine is updated in place, keeping the uniqu
 # ruff: noqa: S608
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import queue
@@ -382,6 +383,10 @@ def _outcome_sql() -> str:
                 CASE WHEN hold = '' THEN '' ELSE {reason_case} END END AS hold_reason"""
 
 
+class _CopyRefused(Exception):
+    """COPY refused a piece of the file (ragged or blank rows, a broken byte)."""
+
+
 class _PostgresImport:
     def __init__(self, registry_id: int, source):
         self.registry_id = registry_id
@@ -398,6 +403,10 @@ class _PostgresImport:
     def run(self) -> None:
         if self.source.kind == "csv" and self.source.columns is not None and self._run_pipelined():
             return
+        # Row by row (a pipeline that gave up may have pointed the load at its chunks).
+        self.stage_from = self.stage
+        self.stage_problems_from = self.stage_problems
+        self.matched_in_stage = False
         with connection.cursor() as cursor:
             try:
                 self._create_stage(cursor)
@@ -483,14 +492,10 @@ class _PostgresImport:
             worker.execute("SET work_mem = '64MB'")
             self._drop_scratch(worker, self._leftovers(worker))
             started = time.perf_counter()
-            if not self._copy_raw(worker):
-                return False
+            worker.execute(f"DROP SEQUENCE IF EXISTS {self.stage}_rownum")
+            worker.execute(f"CREATE SEQUENCE {self.stage}_rownum")
             self._ship_roster(worker)
-            log.info(
-                "registry %s: COPY and roster %.2fs",
-                self.registry_id,
-                time.perf_counter() - started,
-            )
+            log.info("registry %s: roster %.2fs", self.registry_id, time.perf_counter() - started)
             thread = threading.Thread(
                 target=self._validate_chunks,
                 args=(worker, ready, stop, created),
@@ -498,7 +503,16 @@ class _PostgresImport:
                 daemon=True,
             )
             thread.start()
-            self._load_chunks(ready, loaded)
+            try:
+                self._load_chunks(ready, loaded)
+            except _CopyRefused as exc:
+                # Whatever chunks were loaded rolled back with the transaction.
+                log.info(
+                    "registry %s: COPY refused the file (%s); reading row by row",
+                    self.registry_id,
+                    exc,
+                )
+                return False
             log.info(
                 "registry %s: checked and loaded in %.2fs",
                 self.registry_id,
@@ -510,9 +524,9 @@ class _PostgresImport:
                 thread.join()
             # Chunks the committed load dropped are gone; after a failed load its drops rolled
             # back with it, so the worker removes them.
-            self._drop_scratch(
-                worker, [f"{self.stage}_raw", *(t for t in created if t not in loaded)]
-            )
+            self._drop_scratch(worker, [t for t in created if t not in loaded])
+            with contextlib.suppress(psycopg.Error):
+                worker.execute(f"DROP SEQUENCE IF EXISTS {self.stage}_rownum")
             worker.close()
         return True
 
@@ -534,40 +548,43 @@ class _PostgresImport:
             except psycopg.errors.LockNotAvailable:
                 log.info("registry %s: %s still locked, left in place", self.registry_id, table)
 
-    def _copy_raw(self, worker) -> bool:
-        import psycopg
-
-        source = self.source
-        raw = f"{self.stage}_raw"
-        columns = ", ".join(f"c{i}" for i in range(source.width))
-        worker.execute(
-            f"CREATE UNLOGGED TABLE {raw} (n bigint GENERATED ALWAYS AS IDENTITY, "
-            + ", ".join(f"c{i} text" for i in range(source.width))
-            + ")"
-        )
-        encoding = "WIN1251" if source.encoding == "cp1251" else "UTF8"
-        try:
-            with (
-                worker.cursor() as cur,
-                cur.copy(
-                    f"COPY {raw} ({columns}) FROM STDIN WITH (FORMAT csv, "
-                    f"DELIMITER '{source.delimiter}', HEADER true, ENCODING '{encoding}')"
-                ) as copy,
-                source.path.open("rb") as fh,
-            ):
-                while chunk := fh.read(1 << 20):
-                    copy.write(chunk)
-        except psycopg.Error as exc:
-            log.info(
-                "registry %s: COPY refused the file (%s); reading row by row", self.registry_id, exc
-            )
-            worker.execute(f"DROP TABLE IF EXISTS {raw}")
-            return False
-        return True
+    def _parts(self):
+        """The file's bytes in pieces of about CHUNK_ROWS lines, each cut at a line end outside
+        any quoted value (an even number of quote characters before it: a doubled quote inside
+        a value counts two), so every piece is whole CSV records. A line end byte is never
+        part of a multibyte character in UTF-8 or cp1251."""
+        with self.source.path.open("rb") as fh:
+            buffer = bytearray()
+            eof = False
+            want = CHUNK_ROWS
+            while True:
+                while not eof and buffer.count(b"\n") <= want:
+                    data = fh.read(1 << 20)
+                    eof = not data
+                    buffer += data
+                cut = -1
+                for _ in range(CHUNK_ROWS):
+                    cut = buffer.find(b"\n", cut + 1)
+                    if cut < 0:
+                        break
+                while cut >= 0 and buffer.count(b'"', 0, cut) % 2:
+                    cut = buffer.find(b"\n", cut + 1)
+                if cut >= 0 and not (eof and cut == len(buffer) - 1):
+                    yield bytes(buffer[: cut + 1])
+                    del buffer[: cut + 1]
+                    want = CHUNK_ROWS
+                elif eof:
+                    if buffer:
+                        yield bytes(buffer)
+                    return
+                else:
+                    want = buffer.count(b"\n") + 1  # a quoted value runs on: read more lines
 
     def _validate_chunks(self, worker, ready: queue.Queue, stop: threading.Event, created) -> None:
-        """Worker thread: check the raw rows in page ranges (TID range scans, no index), one
-        unlogged table per chunk, handed to the loader through `ready` in file order."""
+        """Worker thread: COPY the file piece by piece and check each piece's rows as soon as
+        they are in (a TID range scan from the piece's first page, no index), one unlogged
+        table per chunk, handed to the loader through `ready` in file order."""
+        import psycopg
 
         def put(item) -> bool:
             while not stop.is_set():
@@ -578,27 +595,45 @@ class _PostgresImport:
                     continue
             return False
 
-        raw = f"{self.stage}_raw"
+        source = self.source
+        columns = ", ".join(f"c{i}" for i in range(source.width))
+        encoding = "WIN1251" if source.encoding == "cp1251" else "UTF8"
         try:
-            pages = worker.execute(
-                f"SELECT pg_relation_size('{raw}') / current_setting('block_size')::int"
-            ).fetchone()[0]
-            chunks = min(pages, max(1, -(-self.source.rows_total // CHUNK_ROWS)))
-            step = -(-pages // chunks) if chunks else 0
             rows_done = 0
             today = clock.moscow_today()
-            for k in range(chunks):
+            for k, piece in enumerate(self._parts()):
                 if stop.is_set():
                     return
+                # Each piece gets its own table, read whole; one sequence numbers the rows
+                # across pieces in file order (row number = n + 1, the header being row 1).
+                raw = f"{self.stage}_r{k}"
+                created.append(raw)
+                worker.execute(
+                    f"CREATE UNLOGGED TABLE {raw} "
+                    f"(n bigint DEFAULT nextval('{self.stage}_rownum'), "
+                    + ", ".join(f"c{i} text" for i in range(source.width))
+                    + ")"
+                )
+                try:
+                    with (
+                        worker.cursor() as cur,
+                        cur.copy(
+                            f"COPY {raw} ({columns}) FROM STDIN WITH (FORMAT csv, "
+                            f"DELIMITER '{source.delimiter}', HEADER {k == 0}, "
+                            f"ENCODING '{encoding}')"
+                        ) as copy,
+                    ):
+                        copy.write(piece)
+                except psycopg.Error as exc:
+                    put(_CopyRefused(str(exc)))
+                    return
                 table = f"{self.stage}_c{k}"
-                where = f"WHERE ctid >= '({k * step},0)'::tid"
-                if k < chunks - 1:
-                    where += f" AND ctid < '({(k + 1) * step},0)'::tid"
                 created.append(table)
                 worker.execute(
-                    f"CREATE UNLOGGED TABLE {table} AS {self._chunk_sql(raw, where)}",
+                    f"CREATE UNLOGGED TABLE {table} AS {self._chunk_sql(raw, '')}",
                     {"today": today},
                 )
+                worker.execute(f"DROP TABLE {raw}")
                 total, ok = worker.execute(
                     f"SELECT count(*), count(*) FILTER (WHERE ok) FROM {table}"
                 ).fetchone()

@@ -379,3 +379,56 @@ def test_postgres_progress_is_visible_while_the_import_transaction_is_open(
     assert len(seen) > 1
     assert seen == sorted(seen) and 0 < seen[0] < 500 and seen[-1] == 500
     assert scratch_tables(done) == []
+
+
+def test_file_pieces_are_whole_records(tmp_path, monkeypatch):
+    """The PostgreSQL path COPYs the file in pieces: cuts fall only at line ends outside
+    quotes, and the pieces put together are the file, byte for byte."""
+    from invoices.registry_reader import open_registry
+    from invoices.services import registry_import as module
+
+    rows = [
+        line(f"A-{n}", name="Приём\r\nврача «на дому»" if n % 3 else 'Осмотр "A"')
+        for n in range(10)
+    ]
+    path = write_registry(tmp_path / "q.csv", rows)
+    data = path.read_bytes()
+    for chunk_rows in (1, 2, 3, 7, 100):
+        monkeypatch.setattr(module, "CHUNK_ROWS", chunk_rows)
+        pieces = list(module._PostgresImport(1, open_registry(path))._parts())
+        assert b"".join(pieces) == data
+        assert all(piece.count(b'"') % 2 == 0 for piece in pieces)
+        assert all(piece.endswith(b"\r\n") for piece in pieces)
+        if chunk_rows == 1:
+            assert len(pieces) == 11  # the header, then one record a piece
+    no_newline = tmp_path / "n.csv"
+    no_newline.write_bytes(data.rstrip(b"\r\n"))
+    monkeypatch.setattr(module, "CHUNK_ROWS", 4)
+    pieces = list(module._PostgresImport(1, open_registry(no_newline))._parts())
+    assert b"".join(pieces) == no_newline.read_bytes()
+
+
+def test_postgres_multiline_values_and_a_ragged_row_in_a_later_piece(
+    postgres, roster, frozen, tmp_path, monkeypatch, caplog
+):
+    from invoices.services import registry_import as module
+
+    monkeypatch.setattr(module, "CHUNK_ROWS", 2)
+    rows = [line(f"A-{n}", name="Приём\nврача") for n in range(6)]
+    path = write_registry(tmp_path / "m.csv", rows)
+    with caplog.at_level("INFO"):
+        fast = run(path, fast=True)
+    assert "COPY refused" not in caplog.text
+    assert counts(fast) == (6, 0, 0, 0)
+    assert sorted(fast.lines.values_list("row_number", flat=True)) == [2, 3, 4, 5, 6, 7]
+    assert set(fast.lines.values_list("service_name", flat=True)) == {"Приём\nврача"}
+
+    ragged = [line(f"B-{n}") for n in range(6)] + [line("B-6")[:10], line("B-7")]
+    path = write_registry(tmp_path / "r.csv", ragged)
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        registry = run(path, fast=True)
+    assert "COPY refused" in caplog.text  # after three pieces were loaded: rolled back
+    assert counts(registry) == (7, 0, 1, 0)
+    assert set(registry.problems.values_list("row_number", flat=True)) == {8}
+    assert scratch_tables(registry) == []
