@@ -396,8 +396,8 @@ class _PostgresImport:
         # What the load reads: the typed staging table (row-by-row way) or a checked chunk.
         self.stage_from = self.stage
         self.stage_problems_from = self.stage_problems
-        # Pipelined chunks arrive matched (person, status, hold reason) and free of repeats
-        # within the chunk, so the load only joins the clinic and needs no sort.
+        # Pipelined chunks arrive matched (person, status, hold reason): the load only joins
+        # the clinic.
         self.matched_in_stage = False
 
     def run(self) -> None:
@@ -490,6 +490,11 @@ class _PostgresImport:
             # it saves (~1.4 s a chunk measured); the window's sort fits in memory.
             worker.execute("SET jit = off")
             worker.execute("SET work_mem = '64MB'")
+            # The worker commits scratch tables and progress only, each a statement of its
+            # own: none of it needs to survive a server crash (the import then runs again from
+            # the start), so its many small commits do not wait for the WAL flush. The import's
+            # own transaction keeps the server's setting.
+            worker.execute("SET synchronous_commit = off")
             self._drop_scratch(worker, self._leftovers(worker))
             started = time.perf_counter()
             worker.execute(f"DROP SEQUENCE IF EXISTS {self.stage}_rownum")
@@ -582,8 +587,9 @@ class _PostgresImport:
 
     def _validate_chunks(self, worker, ready: queue.Queue, stop: threading.Event, created) -> None:
         """Worker thread: COPY the file piece by piece and check each piece's rows as soon as
-        they are in (a TID range scan from the piece's first page, no index), one unlogged
-        table per chunk, handed to the loader through `ready` in file order."""
+        they are in, one unlogged table per chunk, handed to the loader through `ready` in file
+        order. Counting and the first row per clinic are left to the loader, which would
+        otherwise wait for this thread (measured: the worker is the slower half)."""
         import psycopg
 
         def put(item) -> bool:
@@ -629,22 +635,11 @@ class _PostgresImport:
                     return
                 table = f"{self.stage}_c{k}"
                 created.append(table)
-                worker.execute(
+                rows_done += worker.execute(
                     f"CREATE UNLOGGED TABLE {table} AS {self._chunk_sql(raw, '')}",
                     {"today": today},
-                )
+                ).rowcount
                 worker.execute(f"DROP TABLE {raw}")
-                total, ok = worker.execute(
-                    f"SELECT count(*), count(*) FILTER (WHERE ok) FROM {table}"
-                ).fetchone()
-                # A clinic unknown so far is created with the name of its first row.
-                clinics = dict(
-                    worker.execute(
-                        f"SELECT DISTINCT ON (clinic_code) clinic_code, clinic_name FROM {table} "
-                        "WHERE ok ORDER BY clinic_code, row_number"
-                    ).fetchall()
-                )
-                rows_done += total
                 # Progress is for the eyes only: never wait for the registry's row (a caller's
                 # open transaction may hold it); a busy row gets the next chunk's figure.
                 worker.execute(
@@ -653,7 +648,7 @@ class _PostgresImport:
                         FOR UPDATE SKIP LOCKED)""",
                     [rows_done, self.registry_id],
                 )
-                if not put((table, total, ok, clinics)):
+                if not put(table):
                     return
             put(None)
         except BaseException as exc:  # noqa: BLE001 — handed over and raised by the loader
@@ -669,8 +664,16 @@ class _PostgresImport:
             while (item := ready.get()) is not None:
                 if isinstance(item, BaseException):
                     raise item
-                table, total, ok, clinics = item
-                self.stage_from = f"(SELECT * FROM {table} WHERE ok AND first)"
+                table = item
+                cursor.execute(f"SELECT count(*), count(*) FILTER (WHERE ok) FROM {table}")
+                total, ok = cursor.fetchone()
+                # A clinic unknown so far is created with the name of its first row.
+                cursor.execute(
+                    f"SELECT DISTINCT ON (clinic_code) clinic_code, clinic_name FROM {table} "
+                    "WHERE ok ORDER BY clinic_code, row_number"
+                )
+                clinics = dict(cursor.fetchall())
+                self.stage_from = f"(SELECT * FROM {table} WHERE ok)"
                 self.matched_in_stage = True
                 self.stage_problems_from = (
                     f"(SELECT row_number, split_part(pr, E'\\x1f', 1) AS col, "
@@ -726,8 +729,7 @@ class _PostgresImport:
         worker.execute("ANALYZE w_activation")
 
     def _chunk_sql(self, raw: str, where: str) -> str:
-        """Checked rows of one chunk, matched to the worker's roster copy; `first` marks the
-        first valid occurrence of a (clinic, line id) within the chunk."""
+        """Checked rows of one chunk, matched to the worker's roster copy."""
         hold = _hold_sql(
             kind="p.kind",
             activation_missing="""NOT EXISTS (SELECT 1 FROM w_activation fa
@@ -735,9 +737,7 @@ class _PostgresImport:
                   AND fa.period_end >= s.service_date AND fa.effective_date <= s.service_date)""",
         )
         # OFFSET 0 fences the matched rows: the outcome columns read `hold` three times.
-        return f"""SELECT m.*, {_outcome_sql()},
-                ok AND row_number() OVER (
-                    PARTITION BY ok, clinic_code, line_id ORDER BY row_number) = 1 AS first
+        return f"""SELECT m.*, {_outcome_sql()}
             FROM (
                 SELECT s.*, p.id AS pid, {hold} AS hold
                 FROM ({self._checks_sql(raw, where)}) s
@@ -1098,7 +1098,7 @@ class _PostgresImport:
             f"""WITH ins AS (
                 INSERT INTO invoices_serviceline ({line_columns})
                 SELECT {select_columns} FROM ({classified}) k {not_rematched}
-                {"" if self.matched_in_stage else "ORDER BY k.row_number"}
+                ORDER BY k.row_number
                 ON CONFLICT (clinic_id, line_id) DO NOTHING
                 RETURNING status, row_number, hold_reason, clinic_id,
                     CASE WHEN status = 'held' THEN {held_raw} END AS raw
