@@ -1,8 +1,8 @@
 """Importing clinic registries: every row ends loaded, held, rejected or duplicate.
 
 Two paths with one outcome (tests run the same files through both):
-- PostgreSQL, CSV: a second connection COPYs the file as it is into an unlogged table and
-  checks and matches it set-based, chunk by chunk, while the import's ONE transaction loads
+- PostgreSQL, CSV: a second connection COPYs the file piece by piece into unlogged tables and
+  checks and matches each piece set-based, while the import's ONE transaction loads
   each finished chunk (INSERT … SELECT … ON CONFLICT DO NOTHING) and writes the report — the
   two halves run side by side on two server processes (see _PostgresImport._run_pipelined).
   XLSX, and CSV that COPY refuses: rows stream through the Python validation into a temporary
@@ -457,13 +457,13 @@ class _PostgresImport:
     # --- CSV: validation and load side by side on two server processes -------------------------
 
     def _run_pipelined(self) -> bool:
-        """CSV on PostgreSQL. A second connection (autocommit, the "worker") COPYs the file as
-        it is into an unlogged table — PostgreSQL parses the CSV and converts the encoding —
-        and gets a copy of the roster as this connection sees it. Then it validates the rows
-        chunk by chunk, each chunk with one set-based statement that mirrors
-        registry_rows.validate_row message for message and matches the roster, into its own
-        unlogged table. Meanwhile this connection, inside the one import transaction, loads
-        every finished chunk. The load (heap and nine indexes of the final table) is the
+        """CSV on PostgreSQL. A second connection (autocommit, the "worker") gets a copy of the
+        roster as this connection sees it, then COPYs the file piece by piece (whole CSV
+        records, CHUNK_ROWS lines) into unlogged tables — PostgreSQL parses the CSV and
+        converts the encoding — and checks each piece with one set-based statement that
+        mirrors registry_rows.validate_row message for message and matches the roster, into
+        an unlogged chunk table. Meanwhile this connection, inside the one import transaction,
+        loads every finished chunk in file order. The load (heap and nine indexes of the final table) is the
         longer half; validation and matching run beside it on the other core instead of
         before it (measured: 35 s → 23 s for a million lines, raw COPY 14–17 s). The worker
         writes only scratch tables and progress: the file's lines and problems are committed
