@@ -161,6 +161,7 @@ def _claimed_for_load(registry_id: int) -> bool:
 
 
 ADVISORY_NAMESPACE = 0x5265_6769  # "Regi": pg_advisory_xact_lock(namespace, registry id)
+CLINIC_NAMESPACE = 0x436C_696E  # "Clin": pg_advisory_xact_lock(namespace, clinic id)
 
 
 def _clinics_ensure(names: dict[str, str]) -> dict[str, int]:
@@ -399,6 +400,7 @@ class _PostgresImport:
         # Pipelined chunks arrive matched (person, status, hold reason): the load only joins
         # the clinic.
         self.matched_in_stage = False
+        self.has_rejected = True  # False: the chunk has no rejected rows to report
 
     def run(self) -> None:
         if self.source.kind == "csv" and self.source.columns is not None and self._run_pipelined():
@@ -407,6 +409,7 @@ class _PostgresImport:
         self.stage_from = self.stage
         self.stage_problems_from = self.stage_problems
         self.matched_in_stage = False
+        self.has_rejected = True
         with connection.cursor() as cursor:
             try:
                 self._create_stage(cursor)
@@ -658,6 +661,7 @@ class _PostgresImport:
         counts = ImportCounts()
         rows_done = 0
         dropped = []
+        known: set[str] = set()  # clinic codes found or created by an earlier chunk
         with connection.cursor() as cursor, transaction.atomic():
             if not _claimed_for_load(self.registry_id):
                 return
@@ -671,14 +675,25 @@ class _PostgresImport:
                 if isinstance(item, BaseException):
                     raise item
                 table = item
-                cursor.execute(f"SELECT count(*), count(*) FILTER (WHERE ok) FROM {table}")
-                total, ok = cursor.fetchone()
-                # A clinic unknown so far is created with the name of its first row.
                 cursor.execute(
-                    f"SELECT DISTINCT ON (clinic_code) clinic_code, clinic_name FROM {table} "
-                    "WHERE ok ORDER BY clinic_code, row_number"
+                    f"SELECT clinic_code, count(*), count(*) FILTER (WHERE ok) FROM {table} "
+                    "GROUP BY clinic_code"
                 )
-                clinics = dict(cursor.fetchall())
+                groups = cursor.fetchall()
+                total = sum(group[1] for group in groups)
+                ok = sum(group[2] for group in groups)
+                clinics = {code: "" for code, _, valid in groups if valid}
+                unknown = [code for code in clinics if code not in known]
+                if unknown:
+                    # A clinic unknown so far is created with the name of its first row.
+                    cursor.execute(
+                        f"SELECT DISTINCT ON (clinic_code) clinic_code, clinic_name FROM {table} "
+                        "WHERE ok AND clinic_code = ANY(%s) ORDER BY clinic_code, row_number",
+                        [unknown],
+                    )
+                    _clinics_ensure(dict(cursor.fetchall()))
+                    known.update(unknown)
+                self.has_rejected = total > ok
                 self.stage_from = f"(SELECT * FROM {table} WHERE ok)"
                 self.matched_in_stage = True
                 self.stage_problems_from = (
@@ -1002,6 +1017,13 @@ class _PostgresImport:
         if clinic_names:
             _clinics_ensure(clinic_names)
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        # One import at a time per clinic, held to the commit: the plain INSERT below relies
+        # on no one else adding the same lines meanwhile (ids in order: no lock cycles).
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, id::int) FROM invoices_clinic "
+            "WHERE code = ANY(%s) ORDER BY id",
+            [CLINIC_NAMESPACE, list(clinic_names)],
+        )
         column_case = "CASE hold_reason " + " ".join(
             f"WHEN '{text}' THEN '{column}'" for _, (column, text) in HOLD.items()
         )
@@ -1096,18 +1118,30 @@ class _PostgresImport:
         else:
             not_rematched = ""
 
-        # Step B: everything else in one statement; ON CONFLICT skips lines loaded before and
-        # repeats within the file (rows go in file order, so the first occurrence wins). Held
-        # rows (few) come back through RETURNING with their values for the report; loaded rows
-        # return only their status.
+        # Step B: everything else in one statement: the first occurrence of each line in the
+        # chunk (earlier chunks are in the table already), unless the table has it. A plain
+        # INSERT, not ON CONFLICT: speculative insertion costs ~15 % more per row (measured on
+        # a million rows, 13.5–14.8 s against 11.5–13.2 s). It is safe because every import
+        # of the clinic's lines holds the clinic's advisory lock (above) until it commits.
+        # Held rows (few) come back through RETURNING with their values for the report;
+        # loaded rows return only their status.
         # The returned values are the inserted row's; the clinic's code and name join after.
         held_raw = raw_json.replace("%(clinic_code)s", "NULL").replace("%(clinic_name)s", "NULL")
+        if self.matched_in_stage:
+            # A chunk is small beside the table: probe the unique index per row. A hash
+            # anti-join would read the whole table again for every chunk.
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(
             f"""WITH ins AS (
                 INSERT INTO invoices_serviceline ({line_columns})
-                SELECT {select_columns} FROM ({classified}) k {not_rematched}
-                ORDER BY k.row_number
-                ON CONFLICT (clinic_id, line_id) DO NOTHING
+                SELECT {select_columns} FROM (
+                    SELECT DISTINCT ON (k.clinic_id, k.line_id) k.*
+                    FROM ({classified}) k {not_rematched}
+                    ORDER BY k.clinic_id, k.line_id, k.row_number
+                ) k
+                WHERE NOT EXISTS (SELECT 1 FROM invoices_serviceline sl
+                    WHERE sl.clinic_id = k.clinic_id AND sl.line_id = k.line_id)
                 RETURNING status, row_number, hold_reason, clinic_id,
                     CASE WHEN status = 'held' THEN {held_raw} END AS raw
             ), problems AS (
@@ -1123,16 +1157,21 @@ class _PostgresImport:
             params,
         )
         loaded, held = cursor.fetchone()
+        if self.matched_in_stage:
+            # Back to the default plans for whatever follows in this transaction.
+            cursor.execute("SET LOCAL enable_hashjoin = on")
+            cursor.execute("SET LOCAL enable_mergejoin = on")
         counts.loaded += loaded
         counts.held += held
         counts.duplicates = staged - rematched - loaded - held
-        cursor.execute(
-            f"""INSERT INTO invoices_registryproblem
-                (registry_id, row_number, "column", reason, kind, raw)
-            SELECT %(registry)s, row_number, col, reason, 'rejected', raw
-            FROM {self.stage_problems_from} sp ORDER BY row_number""",
-            params,
-        )
+        if self.has_rejected:
+            cursor.execute(
+                f"""INSERT INTO invoices_registryproblem
+                    (registry_id, row_number, "column", reason, kind, raw)
+                SELECT %(registry)s, row_number, col, reason, 'rejected', raw
+                FROM {self.stage_problems_from} sp ORDER BY row_number""",
+                params,
+            )
         return counts
 
 
