@@ -563,14 +563,15 @@ class _PostgresImport:
         with self.source.path.open("rb") as fh:
             buffer = bytearray()
             eof = False
-            want = CHUNK_ROWS
+            # A small first piece: the load waits for it, and for nothing after it.
+            size = want = max(1, CHUNK_ROWS // 5)
             while True:
                 while not eof and buffer.count(b"\n") <= want:
                     data = fh.read(1 << 20)
                     eof = not data
                     buffer += data
                 cut = -1
-                for _ in range(CHUNK_ROWS):
+                for _ in range(size):
                     cut = buffer.find(b"\n", cut + 1)
                     if cut < 0:
                         break
@@ -579,7 +580,7 @@ class _PostgresImport:
                 if cut >= 0 and not (eof and cut == len(buffer) - 1):
                     yield bytes(buffer[: cut + 1])
                     del buffer[: cut + 1]
-                    want = CHUNK_ROWS
+                    size = want = CHUNK_ROWS
                 elif eof:
                     if buffer:
                         yield bytes(buffer)
