@@ -16,50 +16,20 @@ import datetime as dt
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _pgdb import throwaway_database
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("DATABASE_URL must point to a PostgreSQL server")
-    import psycopg
-
-    parsed = urlparse(url)
-    name = f"bench_import_{os.getpid()}"
-    admin_url = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{name}"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dms_portal.settings.test"
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            run(n, Path(tmp))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database("import") as tmp:
+        run(n, tmp)
 
 
 def run(n: int, tmp: Path) -> None:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
-
-    settings.MEDIA_ROOT = tmp / "media"
-    call_command("migrate", verbosity=0)
 
     from franchise.models import FranchiseActivation
     from invoices.models import Clinic, ServiceLine
