@@ -132,7 +132,6 @@ def registration_start(
             phone=phone,
             key=f"accounts-phone-taken:{pending.pk}",
             user_id=owner.pk,
-            immediate=True,
         )
         audit_log(action="accounts.registration_phone_taken", target=owner, ip=ip)
     return pending

@@ -112,3 +112,29 @@ def test_password_change_ends_other_sessions(ivanov):
     client.post(CONFIRM, {"code": last_code("+79990000001")})
     client.post(NEW, {"password1": "Novyi-Parol-7", "password2": "Novyi-Parol-7"})
     assert other_browser.get(reverse("accounts:profile")).status_code == 302
+
+
+class CountingGateway:
+    """An SMS backend that only counts what reaches it."""
+
+    keeps_bodies = False
+    sent: list[str] = []
+
+    def send(self, *, channel, recipient, subject, body):
+        CountingGateway.sent.append(recipient)
+
+
+def test_no_request_waits_for_the_sms_gateway_so_timing_tells_nothing(
+    ivanov, settings, django_capture_on_commit_callbacks
+):
+    # A registered phone gets a real code and an unknown one a decoy; if the request sent the
+    # SMS itself, the gateway's latency would tell them apart. The send leaves after commit.
+    settings.SMS_BACKEND = "tests.accounts.test_recovery.CountingGateway"
+    CountingGateway.sent = []
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        Client().post(FORGOT, {"phone": "9990000001"})
+        Client().post(FORGOT, {"phone": "9990000077"})
+    assert CountingGateway.sent == []
+    for callback in callbacks:
+        callback()
+    assert CountingGateway.sent == ["+79990000001"]
