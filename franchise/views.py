@@ -1,4 +1,3 @@
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -6,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dms_portal.net import client_ip, user_agent
 from policies.models import InsuredPerson
 from policies.selectors import get_person_for_user
 
@@ -31,8 +31,8 @@ def activate(request, person_id: int):
         activation, created = franchise_activate(
             person=person,
             by=request.user,
-            ip=get_client_ip_address(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            ip=client_ip(request),
+            user_agent=user_agent(request),
             consent_given=form.cleaned_data["consent"],
         )
     except ActivationError as exc:

@@ -4,7 +4,6 @@ the receipt. Rules live in services."""
 import logging
 
 import requests
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseForbidden
@@ -12,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+
+from dms_portal.net import client_ip
 
 from . import selectors, services
 from .errors import PaymentError, PaymentInvoiceNotFound, PaymentUnavailable
@@ -22,17 +23,6 @@ from .providers.sandbox import notification_body, sandbox_checkout_decide
 log = logging.getLogger(__name__)
 MY_INVOICES = "invoices:my_invoices"
 SUCCESS = "Оплата прошла успешно"
-
-
-def client_ip(request) -> str | None:
-    """The sender's address; behind PROXY_COUNT trusted proxies, taken from X-Forwarded-For."""
-    proxies = settings.PROXY_COUNT
-    if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")
 
 
 def _get_payment_for_user(request, pk) -> Payment:
