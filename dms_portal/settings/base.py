@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -82,12 +84,21 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# SQLite (`make run`): WAL lets readers work while one request writes; BEGIN IMMEDIATE takes the
+# write lock when a transaction starts, so two clicks that both read and then write queue up
+# for up to `timeout` seconds (a DEFERRED transaction cannot wait: its late upgrade to a writer
+# fails at once with «database is locked»).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout let the dev server and an inline task share the file.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Counters (the payment notification throttle). Per process by default; with several web
+# processes point it at Redis (redis://host:6379/1) so the limit is shared.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -158,34 +169,39 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
-# Notifications and the debt path (notifications, debts). Times are Moscow (CELERY_TIMEZONE).
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "notifications-enqueue-due": {
-            "task": "notifications.tasks.enqueue_due_messages",
-            "schedule": 300.0,
-        },
-        "debts-apply-overdue": {
-            "task": "debts.tasks.apply_overdue",
-            "schedule": crontab(hour=0, minute=30),
-        },
-        "debts-restore-settled": {
-            "task": "debts.tasks.restore_settled",
-            "schedule": 600.0,
-        },
-        "debts-send-reminders": {
-            "task": "debts.tasks.send_reminders",
-            "schedule": crontab(hour=10, minute=0),
-        },
-        "debts-employer-reports": {
-            "task": "debts.tasks.employer_reports",
-            "schedule": crontab(day_of_month=1, hour=9, minute=0),
-        },
-    }
-)
+# Every periodic job, in one place (times are Moscow, CELERY_TIMEZONE). Each job is also a
+# management command running the same code.
+CELERY_BEAT_SCHEDULE = {
+    "accounts-cleanup": {"task": "accounts.tasks.cleanup", "schedule": 3600.0},
+    "notifications-enqueue-due": {
+        "task": "notifications.tasks.enqueue_due_messages",
+        "schedule": 300.0,
+    },
+    "payments-reconcile-pending": {
+        "task": "payments.tasks.reconcile_pending_payments",
+        "schedule": 300.0,
+    },
+    # The inbox of clinic registries every 5 minutes; the invoice run for the last closed
+    # month on the 3rd at 03:00 (clinics' registries for a month mostly arrive by then).
+    "invoices-registry-inbox": {"task": "invoices.tasks.registry_inbox_scan", "schedule": 300.0},
+    "invoices-monthly-run": {
+        "task": "invoices.tasks.invoice_run_task",
+        "schedule": crontab(day_of_month=3, hour=3, minute=0),
+    },
+    "debts-apply-overdue": {
+        "task": "debts.tasks.apply_overdue",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "debts-restore-settled": {"task": "debts.tasks.restore_settled", "schedule": 600.0},
+    "debts-send-reminders": {
+        "task": "debts.tasks.send_reminders",
+        "schedule": crontab(hour=10, minute=0),
+    },
+    "debts-employer-reports": {
+        "task": "debts.tasks.employer_reports",
+        "schedule": crontab(day_of_month=1, hour=9, minute=0),
+    },
+}
 
 # Brute force (django-axes): per account and per IP, with a cool-off instead of a permanent lock.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -203,7 +219,6 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.ip.axes_client_ip"
 # Every spelling of a phone number («8 999…», «+7 999…») counts as one username.
 AXES_USERNAME_CALLABLE = "accounts.phones.axes_username"
-CELERY_BEAT_SCHEDULE["accounts-cleanup"] = {"task": "accounts.tasks.cleanup", "schedule": 3600.0}
 
 # Content-Security-Policy (django-csp 4): only our own origin; no inline scripts.
 CONTENT_SECURITY_POLICY = {
@@ -214,6 +229,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # No plugins, and no <base> pointing relative URLs (scripts, forms) elsewhere.
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
     }
 }
 
@@ -250,21 +268,10 @@ PAYMENT_CREATE_ATTEMPTS = env.int("PAYMENT_CREATE_ATTEMPTS", default=2)
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10)
 # …and expires them (freeing the invoices) once this old, if the provider confirms it can.
 PAYMENT_EXPIRE_AFTER_MINUTES = env.int("PAYMENT_EXPIRE_AFTER_MINUTES", default=60)
-CELERY_BEAT_SCHEDULE["payments-reconcile-pending"] = {
-    "task": "payments.tasks.reconcile_pending_payments",
-    "schedule": 300.0,
-}
-
-# Invoices: the inbox of clinic registries every 5 minutes; the invoice run for the last closed
-# month on the 3rd at 03:00 Moscow (clinics' registries for a month mostly arrive by then).
-CELERY_BEAT_SCHEDULE["invoices-registry-inbox"] = {
-    "task": "invoices.tasks.registry_inbox_scan",
-    "schedule": 300.0,
-}
-CELERY_BEAT_SCHEDULE["invoices-monthly-run"] = {
-    "task": "invoices.tasks.invoice_run_task",
-    "schedule": crontab(day_of_month=3, hour=3, minute=0),
-}
+# Notification endpoint limits: a body above this is refused (413) before anything is stored;
+# one client address may post this many a minute (429 beyond; a provider redelivers later).
+PAYMENT_NOTIFICATION_MAX_BYTES = env.int("PAYMENT_NOTIFICATION_MAX_BYTES", default=64 * 1024)
+PAYMENT_NOTIFICATIONS_PER_MINUTE = env.int("PAYMENT_NOTIFICATIONS_PER_MINUTE", default=120)
 
 # The insurer whose name and requisites appear on pages, invoices and certificates.
 INSURER = {

@@ -1,19 +1,45 @@
-"""Production: refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL."""
+"""Production: refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and a real
+payment provider (PAYMENT_PROVIDER=yookassa with YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY).
+
+Nothing here falls back to a development convenience (the sandbox checkout, the outbox
+backends, DEBUG); `manage.py check --deploy` names any that a deployment switches on anyway
+(portal/checks.py).
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env
 
-for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
-    if not env(_required, default=""):
-        raise ImproperlyConfigured(f"{_required} must be set for production settings")
+
+def _required(name: str) -> str:
+    value = env(name, default="")
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set for production settings")
+    return value
+
+
+for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+    _required(_name)
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+# Payments: the sandbox lets anyone mark invoices paid without money, so it is never a default
+# here and never accepted.
+PAYMENT_PROVIDER = _required("PAYMENT_PROVIDER")
+if PAYMENT_PROVIDER == "sandbox":
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=sandbox is the development checkout (no money moves); "
+        "production needs PAYMENT_PROVIDER=yookassa"
+    )
+if PAYMENT_PROVIDER == "yookassa":
+    YOOKASSA_SHOP_ID = _required("YOOKASSA_SHOP_ID")
+    YOOKASSA_SECRET_KEY = _required("YOOKASSA_SECRET_KEY")
+YOOKASSA_CHECK_NOTIFICATION_IP = env.bool("YOOKASSA_CHECK_NOTIFICATION_IP", default=True)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
