@@ -1,6 +1,8 @@
-from django.urls import path
+from django.conf import settings
+from django.urls import path, re_path
 
 from . import views
+from .providers import notification_providers
 
 app_name = "payments"
 urlpatterns = [
@@ -8,6 +10,15 @@ urlpatterns = [
     path("<int:pk>/resume/", views.payment_resume, name="resume"),
     path("<int:pk>/return/", views.payment_return, name="return"),
     path("<int:pk>/receipt/", views.payment_receipt, name="receipt"),
-    path("notifications/<slug:provider>/", views.notification, name="notification"),
-    path("sandbox/<str:token>/", views.sandbox_checkout, name="sandbox_checkout"),
+    # Only the providers that may talk to us are routed (the sandbox only while configured).
+    re_path(
+        rf"^notifications/(?P<provider>{'|'.join(notification_providers())})/$",
+        views.notification,
+        name="notification",
+    ),
 ]
+if settings.PAYMENT_PROVIDER == "sandbox":
+    # The development checkout: with a real provider it does not exist at all.
+    urlpatterns.append(
+        path("sandbox/<str:token>/", views.sandbox_checkout, name="sandbox_checkout")
+    )

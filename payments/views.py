@@ -4,6 +4,7 @@ the receipt. Rules live in services."""
 import logging
 
 import requests
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseForbidden
@@ -17,7 +18,7 @@ from dms_portal.net import client_ip
 from . import selectors, services
 from .errors import PaymentError, PaymentInvoiceNotFound, PaymentUnavailable
 from .models import Payment, PaymentEvent, SandboxCheckout
-from .providers import PROVIDERS, ProviderError, get_provider
+from .providers import ProviderError, get_provider, notification_providers
 from .providers.sandbox import notification_body, sandbox_checkout_decide
 
 log = logging.getLogger(__name__)
@@ -98,18 +99,37 @@ def payment_return(request, pk: int):
 @csrf_exempt
 @require_POST
 def notification(request, provider: str):
-    """The provider's HTTP notification: sender checked, body stored raw, then processed."""
-    if provider not in PROVIDERS:
+    """The provider's HTTP notification: sender checked, size and rate bounded, body stored
+    raw, then processed."""
+    if provider not in notification_providers():
         raise Http404
     ip = client_ip(request)
+    if services.notification_rate_exceeded(ip=ip):
+        return HttpResponse("too many requests", status=429)
     if not get_provider(provider).notification_ip_allowed(ip):
         log.warning("payment notification for %s refused from %s", provider, ip)
         return HttpResponseForbidden("untrusted sender")
-    event = services.notification_receive(provider=provider, body=request.body, ip=ip)
+    body = _read_capped(request, settings.PAYMENT_NOTIFICATION_MAX_BYTES)
+    if body is None:
+        log.warning("payment notification for %s from %s too large", provider, ip)
+        return HttpResponse("payload too large", status=413)
+    event = services.notification_receive(provider=provider, body=body, ip=ip)
     if event.state == PaymentEvent.State.FAILED:
         # Not 200: the provider delivers the notification again later.
         return HttpResponse("retry later", status=503)
     return HttpResponse("ok")
+
+
+def _read_capped(request, limit: int) -> bytes | None:
+    """The body, or None when it is over `limit` bytes (read no further than that)."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return None
+    body = request.read(limit + 1)
+    return None if len(body) > limit else body
 
 
 @login_required
@@ -125,7 +145,9 @@ def payment_receipt(request, pk: int):
 
 
 def sandbox_checkout(request, token: str):
-    # Rows exist only when the sandbox provider created them, so with YooKassa this is a 404.
+    # Not routed unless the sandbox is the configured provider; this guard is the second lock.
+    if settings.PAYMENT_PROVIDER != "sandbox":
+        raise Http404
     checkout = get_object_or_404(SandboxCheckout, token=token)
     if request.method == "POST":
         checkout = sandbox_checkout_decide(token=token, pay=request.POST.get("decision") == "pay")

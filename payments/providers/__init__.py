@@ -11,6 +11,13 @@ PROVIDERS = {
 }
 
 
+def notification_providers() -> list[str]:
+    """Providers whose pages and notifications are served: every real one (a payment made
+    before a switch of PAYMENT_PROVIDER still settles), the sandbox only while it is the
+    configured provider: with it anyone can mark invoices paid."""
+    return [n for n in PROVIDERS if n != "sandbox" or settings.PAYMENT_PROVIDER == "sandbox"]
+
+
 def get_provider(name: str | None = None) -> PaymentProvider:
     """The provider by name (a payment's own `provider`), or the configured one.
 
@@ -26,4 +33,5 @@ __all__ = [
     "ProviderPayment",
     "ProviderUnavailable",
     "get_provider",
+    "notification_providers",
 ]

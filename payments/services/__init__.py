@@ -15,13 +15,18 @@ state, sync), `notifications`, `reconcile` (the beat job), `bank` (transfers ent
 
 from .bank import bank_transfer_record
 from .checkout import payment_checkout, payment_close, payment_start
-from .notifications import notification_process, notification_receive
+from .notifications import (
+    notification_process,
+    notification_rate_exceeded,
+    notification_receive,
+)
 from .reconcile import payment_reconcile, payments_reconcile_pending
 from .settle import payment_apply, payment_sync
 
 __all__ = [
     "bank_transfer_record",
     "notification_process",
+    "notification_rate_exceeded",
     "notification_receive",
     "payment_apply",
     "payment_checkout",

@@ -2,12 +2,36 @@
 
 import hashlib
 
+from django.conf import settings
+from django.core.cache import cache
+
 from dms_portal import clock
 
 from ..errors import PaymentError
 from ..models import Payment, PaymentEvent
 from ..providers import ProviderError, get_provider
-from .settle import _store_event, payment_sync
+from .settle import _store_event, payment_sync_with_state
+
+P = Payment.Status
+NOT_YET = "Провайдер ещё не подтвердил платёж: следующая доставка уведомления проверит снова"
+
+
+def notification_rate_exceeded(*, ip: str | None) -> bool:
+    """Count a notification from `ip` (the client address by dms_portal.net's rule) in a
+    one-minute window; True once it is over PAYMENT_NOTIFICATIONS_PER_MINUTE. A provider
+    refused with 429 delivers again later, so a burst delays settling but loses nothing."""
+    limit = settings.PAYMENT_NOTIFICATIONS_PER_MINUTE
+    if limit <= 0:
+        return False
+    window = int(clock.now().timestamp() // 60)
+    key = f"payments:notifications:{ip or 'unknown'}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add() and incr()
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > limit
 
 
 def notification_receive(*, provider: str, body: bytes, ip: str | None) -> PaymentEvent:
@@ -61,11 +85,16 @@ def notification_process(*, event_id: int) -> PaymentEvent:
     else:
         updates["payment"] = payment
         try:
-            payment_sync(payment_id=payment.pk)
+            _, state = payment_sync_with_state(payment_id=payment.pk)
         except (ProviderError, PaymentError) as exc:
             updates.update(state=PaymentEvent.State.FAILED, error=str(exc)[:2000])
         else:
-            updates.update(state=PaymentEvent.State.PROCESSED, error="")
+            if state is None or state.status == P.PENDING:
+                # Nothing happened yet at the provider: a forged early «succeeded» must not
+                # mark the event key done, or the genuine notification would be skipped.
+                updates.update(state=PaymentEvent.State.NEW, error=NOT_YET)
+            else:
+                updates.update(state=PaymentEvent.State.PROCESSED, error="")
     PaymentEvent.objects.filter(pk=event_row.pk).update(**updates)
     event_row.refresh_from_db()
     return event_row

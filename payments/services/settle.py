@@ -137,9 +137,14 @@ def _store_event(
 def payment_sync(*, payment_id: int) -> Payment:
     """Ask the provider about the payment and act on its answer (return URL, reconciler,
     notifications all come through here)."""
+    return payment_sync_with_state(payment_id=payment_id)[0]
+
+
+def payment_sync_with_state(*, payment_id: int) -> tuple[Payment, ProviderPayment | None]:
+    """`payment_sync`, also returning what the provider said (None: nothing to ask yet)."""
     payment = Payment.objects.get(pk=payment_id)
     if not payment.provider_payment_id:
-        return payment
+        return payment, None
     state = get_provider(payment.provider).fetch(payment)
     event_row, _ = _store_event(
         provider=payment.provider,
@@ -150,4 +155,4 @@ def payment_sync(*, payment_id: int) -> Payment:
         event=state.status,
     )
     PaymentEvent.objects.filter(pk=event_row.pk, payment__isnull=True).update(payment=payment)
-    return payment_apply(payment_id=payment.pk, state=state)
+    return payment_apply(payment_id=payment.pk, state=state), state

@@ -2,6 +2,11 @@
 
 import pytest
 
+# The URLconf routes the sandbox only while it is the configured provider, and Django builds
+# it once: build it now, under the test settings' sandbox, rather than lazily inside whichever
+# test first resolves a URL (the YooKassa tests switch the provider).
+import dms_portal.urls  # noqa: F401
+
 from .factories import make_invoice, make_user
 
 

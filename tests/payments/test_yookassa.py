@@ -129,6 +129,21 @@ def test_forged_success_is_not_believed(client, fake, owner, two_new):
     assert payment.status == Payment.Status.PENDING  # the API still says pending
 
 
+def test_a_forged_early_success_does_not_swallow_the_genuine_notification(
+    client, fake, owner, two_new
+):
+    pay(client, owner, two_new)
+    payment = Payment.objects.get()
+    forged = dict(fake.payments[payment.provider_payment_id], status="succeeded", paid=True)
+    assert notify(client, notification(forged)).status_code == 200
+    paid = fake.succeed(payment.provider_payment_id)
+    assert notify(client, notification(paid)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED
+    event = PaymentEvent.objects.get(source="notification")
+    assert event.state == PaymentEvent.State.PROCESSED and event.deliveries == 2
+
+
 def test_notification_from_an_untrusted_address_is_refused(client, fake, owner, two_new):
     pay(client, owner, two_new)
     payment = Payment.objects.get()
