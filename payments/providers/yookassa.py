@@ -19,7 +19,6 @@ from yookassa import Configuration
 from yookassa import Payment as SdkPayment
 from yookassa.client import ApiClient
 from yookassa.domain.common import SecurityHelper
-from yookassa.domain.exceptions import ApiError
 from yookassa.domain.notification import WebhookNotificationFactory
 
 from ..models import Payment
@@ -64,15 +63,27 @@ class _TimeoutApiClient(ApiClient):
             )
         except requests.RequestException as exc:
             raise ProviderUnavailable(f"ЮKassa не ответила: {exc.__class__.__name__}") from exc
-        if response.status_code >= 500 or response.status_code == 202:
-            # 202: "still processing, repeat with the same key"; 5xx: outcome unknown.
-            raise ProviderUnavailable(f"ЮKassa ответила {response.status_code}")
         if response.status_code != 200:
-            try:
-                self._ApiClient__handle_error(response)
-            except ApiError as exc:
-                raise ProviderError(f"ЮKassa отклонила запрос: {exc}") from exc
+            raise api_error(response)
         return response.json()
+
+
+def api_error(response: requests.Response) -> ProviderError:
+    """What a non-200 answer means, read from the HTTP API's documented error body
+    ({"type": "error", "code", "description", "parameter"}), not from the SDK's private
+    handler. 202 ("still processing, repeat with the same key"), 429 and 5xx (outcome
+    unknown) are worth a retry with the same idempotence key; anything else is a refusal."""
+    status = response.status_code
+    if status == 202 or status == 429 or status >= 500:
+        return ProviderUnavailable(f"ЮKassa ответила {status}")
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        data = {}
+    details = [str(data[k]) for k in ("code", "description", "parameter") if data.get(k)]
+    return ProviderError(f"ЮKassa отклонила запрос ({status}): {', '.join(details) or '—'}")
 
 
 class _SdkPayment(SdkPayment):
