@@ -87,3 +87,12 @@ def test_docker_compose_never_defaults_to_the_sandbox():
     assert "sandbox" not in compose
     assert "PAYMENT_PROVIDER: ${PAYMENT_PROVIDER:-yookassa}" in compose
     assert "${YOOKASSA_SHOP_ID:?" in compose and "${YOOKASSA_SECRET_KEY:?" in compose
+    # …and the web container will not serve with an error-level deploy check.
+    assert "python manage.py check --deploy --fail-level ERROR &&" in compose
+
+
+def test_check_deploy_fails_on_an_outbox_backend_under_production(tmp_path):
+    env = production_env(tmp_path, SMS_BACKEND="notifications.backends.OutboxBackend")
+    code, output = manage(env, "check", "--deploy", "--fail-level", "ERROR")
+    assert code != 0
+    assert "portal.E002" in output and "SMS_BACKEND" in output
