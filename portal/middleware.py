@@ -1,0 +1,63 @@
+"""Response rules of the installable app that no single view can own (SPEC §3.9).
+
+- A policy card (`policies:card`) is marked for the service worker: X-Offline-Until (when the
+  session ends, ms since the epoch) and X-Offline-Tag (the session's tag), and the tag cookie is
+  set with the session's own lifetime. Only responses marked this way are ever cached.
+- «Выход» (`accounts:logout`) clears the tag cookie and asks the browser to drop its caches
+  (Clear-Site-Data); the worker itself deletes the cached cards as the logout request passes.
+- Pages for a signed-in user are `private, no-store` unless the view said otherwise: invoices and
+  personal data must not linger in any HTTP cache.
+"""
+
+from django.conf import settings
+
+from . import pwa
+
+CARD_VIEW = "policies:card"
+LOGOUT_VIEW = "accounts:logout"
+
+
+def _view_name(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match else ""
+
+
+def _mark_card(request, response) -> None:
+    session = request.session
+    tag = pwa.offline_tag(session.session_key or "")
+    expires = session.get_expiry_date()
+    response[pwa.HEADER_UNTIL] = str(int(expires.timestamp() * 1000))
+    response[pwa.HEADER_TAG] = tag
+    browser_session = session.get_expire_at_browser_close()
+    response.set_cookie(
+        pwa.OFFLINE_COOKIE,
+        tag,
+        max_age=None if browser_session else session.get_expiry_age(),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=False,
+        samesite="Strict",
+    )
+
+
+class OfflineCardsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # The session key may change inside the view (login rotates it); read it afterwards.
+        response = self.get_response(request)
+        view_name = _view_name(request)
+        user = getattr(request, "user", None)
+        if view_name == LOGOUT_VIEW and request.method == "POST":
+            response["Clear-Site-Data"] = '"cache"'
+            response.delete_cookie(pwa.OFFLINE_COOKIE, samesite="Strict")
+        elif (
+            view_name == CARD_VIEW
+            and response.status_code == 200
+            and user is not None
+            and user.is_authenticated
+        ):
+            _mark_card(request, response)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response
