@@ -6,12 +6,12 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import pwa
 
 
-@require_GET
+@require_safe
 def manifest(request):
     response = JsonResponse(
         pwa.manifest_build(),
@@ -22,7 +22,7 @@ def manifest(request):
     return response
 
 
-@require_GET
+@require_safe
 def service_worker(request):
     config = {
         "version": pwa.shell_version(),
@@ -43,7 +43,7 @@ def service_worker(request):
     return response
 
 
-@require_GET
+@require_safe
 def offline(request):
     """What the worker shows for a page it has no copy of. Cached for everyone, so it carries
     nothing of the user: no name, no menu, no CSRF token."""

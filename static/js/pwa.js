@@ -29,23 +29,23 @@
   }
 
   // «Установить приложение», only where the browser offers installation.
+  var installBar = document.querySelector("[data-install-bar]");
   var installButton = document.querySelector("[data-install-app]");
   var deferred = null;
+  var showBar = function (show) { if (installBar) { installBar.hidden = !show; } };
   window.addEventListener("beforeinstallprompt", function (event) {
     event.preventDefault();
     deferred = event;
-    if (installButton) { installButton.hidden = false; }
+    showBar(true);
   });
   if (installButton) {
     installButton.addEventListener("click", function () {
       if (!deferred) { return; }
       deferred.prompt();
-      deferred.userChoice.finally(function () { deferred = null; installButton.hidden = true; });
+      deferred.userChoice.finally(function () { deferred = null; showBar(false); });
     });
   }
-  window.addEventListener("appinstalled", function () {
-    if (installButton) { installButton.hidden = true; }
-  });
+  window.addEventListener("appinstalled", function () { showBar(false); });
 
   // On a card: say plainly when it is the saved copy.
   var note = document.querySelector("[data-offline-note]");

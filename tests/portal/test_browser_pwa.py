@@ -168,3 +168,28 @@ def test_new_release_replaces_the_shell_cache(phone, live_server, demo, ivanov_u
             break
         time.sleep(0.1)
     assert new in names and old not in names, names
+
+
+def test_install_prompt_shows_only_when_the_browser_offers_it(
+    phone, live_server, demo, ivanov_user, screenshot
+):
+    phone.add_cookies([session_cookie(live_server, ivanov_user)])
+    page = phone.new_page()
+    page.goto(live_server.url + reverse("policies:my_policies"))
+    install = page.get_by_role("button", name="Установить приложение")
+    expect(install).to_be_hidden()
+    # Headless Chromium never offers installation by itself: play the browser's part.
+    page.evaluate(
+        """() => {
+          const offer = new Event("beforeinstallprompt", {cancelable: true});
+          offer.prompt = () => { window.__prompted = true; };
+          offer.userChoice = Promise.resolve({outcome: "accepted"});
+          window.dispatchEvent(offer);
+        }"""
+    )
+    expect(install).to_be_visible()
+    expect(page.get_by_role("link", name="Карточка полиса")).to_have_count(2)
+    screenshot(page, "my-policies-install")
+    install.click()
+    assert page.evaluate("window.__prompted") is True
+    expect(install).to_be_hidden()

@@ -109,3 +109,9 @@ def test_signed_in_pages_are_not_stored_by_http_caches(client, demo, ivanov_user
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert "no-store" in response["Cache-Control"], name
+
+
+def test_manifest_and_worker_answer_head_requests(client):
+    # Browsers and audit tools probe with HEAD; a 405 there looked like a missing file.
+    for url in ("/manifest.webmanifest", "/sw.js", reverse("portal:offline")):
+        assert client.head(url).status_code == 200, url
