@@ -11,6 +11,8 @@
 
 from django.conf import settings
 
+from dms_portal import clock
+
 from . import pwa
 
 CARD_VIEW = "policies:card"
@@ -25,10 +27,15 @@ def _view_name(request) -> str:
 def _mark_card(request, response) -> None:
     session = request.session
     tag = pwa.offline_tag(session.session_key or "")
-    expires = session.get_expiry_date()
+    browser_session = session.get_expire_at_browser_close()
+    if browser_session:
+        # Ends with the browser, which a worker cannot see without cookieStore (Firefox):
+        # bound the offline copy by a day instead of the 30 days Django would report.
+        expires = clock.now() + pwa.BROWSER_SESSION_OFFLINE
+    else:
+        expires = session.get_expiry_date()
     response[pwa.HEADER_UNTIL] = str(int(expires.timestamp() * 1000))
     response[pwa.HEADER_TAG] = tag
-    browser_session = session.get_expire_at_browser_close()
     response.set_cookie(
         pwa.OFFLINE_COOKIE,
         tag,

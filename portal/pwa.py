@@ -5,6 +5,7 @@ server marks as an offline policy card (header `X-Offline-Until`). Everything el
 network and, without one, gets the offline page.
 """
 
+import datetime as dt
 import hashlib
 from functools import lru_cache
 
@@ -30,6 +31,8 @@ SHELL_CACHE_PREFIX = "dms-shell-"
 OFFLINE_COOKIE = "dms_offline"
 HEADER_UNTIL = "X-Offline-Until"
 HEADER_TAG = "X-Offline-Tag"
+# How long a card fetched in a session without «Запомнить меня» may open offline.
+BROWSER_SESSION_OFFLINE = dt.timedelta(hours=24)
 
 SHELL_STATIC = [
     "vendor/bootstrap/css/bootstrap.min.css",

@@ -89,6 +89,9 @@ def test_browser_session_login_gives_a_browser_session_cookie(client, demo, ivan
     response = client.get(card_url(demo["ivanov"]))
     assert response.cookies[pwa.OFFLINE_COOKIE]["max-age"] == ""
     assert response.cookies[pwa.OFFLINE_COOKIE]["expires"] == ""
+    # Without cookieStore a worker cannot see the browser close: a day at most offline.
+    day_ms = pwa.BROWSER_SESSION_OFFLINE.total_seconds() * 1000
+    assert abs(int(response[pwa.HEADER_UNTIL]) - (time.time() * 1000 + day_ms)) < 5000
 
 
 def test_my_policies_links_each_card(client, demo, ivanov_user):
