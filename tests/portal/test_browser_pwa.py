@@ -66,8 +66,12 @@ def open_card(page, live_server, person) -> str:
 def test_manifest_icons_and_worker(phone, live_server, demo, ivanov_user):
     phone.add_cookies([session_cookie(live_server, ivanov_user)])
     page = phone.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(live_server.url + reverse("policies:my_policies"))
     assert worker_ready(page)
+    page.goto(live_server.url + reverse("policies:card", args=[demo["ivanov"].pk]))
+    assert errors == []  # no CSP refusals for the worker, the manifest or the inline QR
     href = page.locator("link[rel=manifest]").get_attribute("href")
     response = page.request.get(live_server.url + href)
     assert response.headers["content-type"] == "application/manifest+json"
