@@ -3,9 +3,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from dms_portal import clock
+
 from .models import InsuredPerson
 from .selectors import get_person_for_user, people_for_user
 from .services.certificate import certificate_pdf
+from .services.qr import policy_qr_svg
 
 
 def _get_person_for_user(request, person_id: int) -> InsuredPerson:
@@ -30,5 +33,27 @@ def certificate(request, person_id: int):
     person = _get_person_for_user(request, person_id)
     response = HttpResponse(certificate_pdf(person=person), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="polis-{person.policy_number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def policy_card(request, person_id: int):
+    """«Карточка полиса» (SPEC §3.9): what a clinic asks for, on one phone screen. Once viewed it
+    opens offline: portal's middleware marks the response and the service worker keeps it."""
+    person = _get_person_for_user(request, person_id)
+    response = render(
+        request,
+        "policies/policy_card.html",
+        {
+            "person": person,
+            "people": [person],
+            "contract": person.contract,
+            "qr_svg": policy_qr_svg(policy_number=person.policy_number),
+            "updated_at": clock.moscow_now(),
+        },
+    )
+    # Kept only in the worker's Cache Storage, never in an HTTP cache.
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from . import pwa
+
 # The account menu of the guide, verbatim (SPEC §3.1); «Выход» is a POST form in the template.
 MENU = [
     ("Мои полисы", "policies:my_policies"),
@@ -12,4 +14,8 @@ MENU = [
 
 
 def portal(request):
-    return {"MENU": MENU, "INSURER": settings.INSURER}
+    return {
+        "MENU": MENU,
+        "INSURER": settings.INSURER,
+        "PWA": {"theme_color": pwa.THEME_COLOR, "short_name": pwa.SHORT_NAME},
+    }
