@@ -65,14 +65,16 @@ def login_view(request):
 
 
 def lockout(request, original_response=None, credentials=None, *args, **kwargs):
-    """django-axes calls this for a locked phone or IP (AXES_LOCKOUT_CALLABLE)."""
+    """django-axes calls this for a locked phone, and accounts.backends for a throttled
+    address (AXES_LOCKOUT_CALLABLE)."""
     minutes = round(float(settings.AXES_COOLOFF_TIME or 0) * 60)
-    return render(
-        request,
-        "accounts/login.html",
-        {"form": forms.LoginForm(request), "locked": True, "cooloff_minutes": minutes},
-        status=429,
-    )
+    context = {
+        "form": forms.LoginForm(request),
+        "locked": True,
+        "locked_address": getattr(request, "accounts_address_throttled", False),
+        "cooloff_minutes": minutes,
+    }
+    return render(request, "accounts/login.html", context, status=429)
 
 
 @require_POST
