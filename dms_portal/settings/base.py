@@ -199,7 +199,7 @@ AXES_LOCKOUT_PARAMETERS = "accounts.backends.axes_lockout_parameters"
 LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=100)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login.lockout"
 AXES_VERBOSE = False
 # Reverse proxies in front of the app; the client IP is that many hops from the right of
 # X-Forwarded-For (accounts.ip). 0 = use REMOTE_ADDR.
