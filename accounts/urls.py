@@ -30,5 +30,24 @@ urlpatterns = [
     path("profile/phone/", change.profile_phone, name="profile_phone"),
     path("profile/phone/confirm/", change.profile_phone_confirm, name="profile_phone_confirm"),
     path("profile/phone/confirm/resend/", change.profile_phone_resend, name="profile_phone_resend"),
+    path("profile/change/confirm/", change.profile_change_confirm, name="profile_change_confirm"),
+    path(
+        "profile/change/confirm/resend/",
+        change.profile_change_resend,
+        name="profile_change_resend",
+    ),
+    path(
+        "profile/change/lost-phone/",
+        change.profile_change_lost_phone,
+        name="profile_change_lost_phone",
+    ),
+    path(
+        "profile/change/approve/<str:token>/",
+        change.profile_change_approve,
+        name="profile_change_approve",
+    ),
+    path(
+        "profile/change/continue/", change.profile_change_continue, name="profile_change_continue"
+    ),
     path("profile/consent/withdraw/", profile.consent_withdraw, name="consent_withdraw"),
 ]

@@ -16,20 +16,27 @@ from ..ip import client_ip
 from ..models import ConsentDocument
 from ..phones import format_phone
 from ..selectors import consent_history, consent_in_force
-from ..services import consent, email, profile
+from ..services import consent, email, profile, profile_change
 
 
 def profile_page(request, status=200, **forms_):
-    """The page with its three forms; a form given here (with its errors) replaces a blank one."""
+    """The page with its three forms; a form given here (with its errors) replaces a blank one.
+    A form whose current password locked the account answers 429."""
     user = request.user
     person = person_for_user(user)
+    if any(getattr(form, "locked", False) for form in forms_.values()):
+        status = 429
+    approved = profile_change.profile_change_approved(user=user)
     context = {
+        "approved_change": approved,
+        "approved_phone": format_phone(approved.new_value) if approved else "",
+        "waiting_change": profile_change.profile_change_waiting(user=user),
         "person": person,
         "phone": format_phone(user.phone),
         "consent": consent_in_force(person=person),
         "consent_history": consent_history(person=person),
         "email_form": forms_.get("email_form") or forms.EmailChangeForm(user=user),
-        "phone_form": forms_.get("phone_form") or forms.NewPhoneForm(),
+        "phone_form": forms_.get("phone_form") or forms.NewPhoneForm(user=user),
         "password_form": forms_.get("password_form") or forms.PasswordChangeForm(user=user),
     }
     return render(request, "accounts/profile.html", context, status=status)
@@ -65,7 +72,7 @@ def email_confirm(request, token: str):
 @login_required
 @require_POST
 def profile_password(request):
-    form = forms.PasswordChangeForm(request.POST, user=request.user)
+    form = forms.PasswordChangeForm(request.POST, user=request.user, request=request)
     if not form.is_valid():
         return profile_page(request, password_form=form)
     user = profile.password_change(
