@@ -27,17 +27,21 @@ OLD_PHONE_KEY = "accounts_profile_change_challenge"
 PHONE_CHANGE_KEY = "accounts_phone_change_challenge"
 
 
-def _start(request, form, form_name: str, *, kind: str, new_value: str):
+def _change_request(request, form_class, form_name: str, *, kind: str, field: str):
+    """A new phone or e-mail with the current password: open the change, code to the old phone."""
+    form = form_class(request.POST, user=request.user, request=request)
+    if not form.is_valid():
+        return profile_page(request, **{form_name: form})
     try:
         change, challenge = profile_change.profile_change_start(
             user=request.user,
             kind=kind,
-            new_value=new_value,
+            new_value=form.cleaned_data[field],
             binding=binding(request),
             ip=client_ip(request),
         )
     except (profile.ProfileError, codes.CodeRateLimited) as exc:
-        form.add_error(None if kind == ProfileChange.Kind.EMAIL else "phone", exc.message)
+        form.add_error(field, exc.message)
         return profile_page(request, **{form_name: form})
     request.session[CHANGE_KEY] = change.pk
     request.session[OLD_PHONE_KEY] = challenge.pk
@@ -48,15 +52,8 @@ def _start(request, form, form_name: str, *, kind: str, new_value: str):
 @login_required
 @require_POST
 def profile_email(request):
-    form = forms.EmailChangeForm(request.POST, user=request.user, request=request)
-    if not form.is_valid():
-        return profile_page(request, email_form=form)
-    return _start(
-        request,
-        form,
-        "email_form",
-        kind=ProfileChange.Kind.EMAIL,
-        new_value=form.cleaned_data["email"],
+    return _change_request(
+        request, forms.EmailChangeForm, "email_form", kind=ProfileChange.Kind.EMAIL, field="email"
     )
 
 
@@ -64,15 +61,8 @@ def profile_email(request):
 @login_required
 @require_POST
 def profile_phone(request):
-    form = forms.NewPhoneForm(request.POST, user=request.user, request=request)
-    if not form.is_valid():
-        return profile_page(request, phone_form=form)
-    return _start(
-        request,
-        form,
-        "phone_form",
-        kind=ProfileChange.Kind.PHONE,
-        new_value=form.cleaned_data["phone"],
+    return _change_request(
+        request, forms.NewPhoneForm, "phone_form", kind=ProfileChange.Kind.PHONE, field="phone"
     )
 
 
