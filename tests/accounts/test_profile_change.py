@@ -2,9 +2,11 @@
 OLD phone; without the old phone, the confirmed e-mail or an operator confirms instead; wrong
 current passwords are throttled like logins."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
@@ -159,3 +161,40 @@ def test_wrong_current_passwords_are_throttled_like_logins(ivanov_client, ivanov
     assert (
         Client().post("/", {"username": "9990000001", "password": DEMO_PASSWORD}).status_code == 429
     )
+
+
+def test_the_old_phone_code_can_be_resent_and_a_new_request_cancels_the_open_one(
+    ivanov_client, ivanov
+):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as t:
+        ivanov_client.post(PHONE, {"phone": "9997776655", "password": DEMO_PASSWORD})
+        t.shift(dt.timedelta(seconds=61))
+        resend = reverse("accounts:profile_change_resend")
+        html = page(ivanov_client.post(resend, follow=True))
+        assert "Новый код отправлен в SMS на номер +7 999 000-00-01" in html
+        t.shift(dt.timedelta(seconds=61))
+        ivanov_client.post(EMAIL, {"email": "new@example.com", "password": DEMO_PASSWORD})
+    assert list(ProfileChange.objects.order_by("pk").values_list("status", flat=True)) == [
+        "cancelled",
+        "awaiting",
+    ]
+
+
+def test_an_operator_may_reject_a_change(ivanov_client, ivanov):
+    User.objects.filter(pk=ivanov.pk).update(email_confirmed_at=None)
+    ivanov_client.post(PHONE, {"phone": "9997776655", "password": DEMO_PASSWORD})
+    ivanov_client.post(LOST)
+    admin = User.objects.create_superuser("+79995550301", "Admin-Pass-2026")
+    staff = Client()
+    staff.force_login(admin)
+    change = ProfileChange.objects.get()
+    changelist = reverse("admin:accounts_profilechange_changelist")
+    staff.post(changelist, {"action": "reject", "_selected_action": [change.pk]})
+    change.refresh_from_db()
+    assert change.status == "rejected"
+    assert Message.objects.filter(event="accounts_profile_change_decided", recipient=OLD)
+    # Rejected or not waiting: approving now does nothing.
+    staff.post(changelist, {"action": "approve", "_selected_action": [change.pk]})
+    change.refresh_from_db()
+    assert change.status == "rejected"
+    assert ivanov_client.post(CONTINUE).url == PROFILE and codes_sent(NEW) == 0
