@@ -1,6 +1,7 @@
-"""Back office for staff: users, consents (read-only trail), codes (hashes never shown)."""
+"""Back office for staff: users, consents (read-only trail), codes (hashes never shown),
+phone / e-mail changes waiting for an operator."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
@@ -10,9 +11,11 @@ from .models import (
     ConsentRecord,
     OneTimeCode,
     PendingRegistration,
+    ProfileChange,
     RegistrationAttempt,
     User,
 )
+from .services.profile_change import profile_change_decide
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -136,3 +139,65 @@ class RegistrationAttemptAdmin(ReadOnlyAdmin):
     list_filter = ("outcome",)
     search_fields = ("ip",)
     date_hierarchy = "at"
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(admin.ModelAdmin):
+    """«Нет доступа к старому номеру» without a confirmed e-mail ends here: the operator checks
+    the person (by phone call to the insurer, documents) and approves or rejects. Rows are
+    never edited by hand; the actions are the only way to change them."""
+
+    list_display = (
+        "created_at",
+        "user",
+        "user_name",
+        "kind",
+        "old_value",
+        "new_value",
+        "status",
+        "approved_via",
+        "decided_by",
+    )
+    list_filter = ("status", "kind", "approved_via")
+    search_fields = ("user__phone", "user__last_name", "new_value", "old_value")
+    list_select_related = ("user", "decided_by")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in ProfileChange._meta.fields]
+    actions = ["approve", "reject"]
+
+    @admin.display(description="ФИО")
+    def user_name(self, obj):
+        return obj.user.get_full_name()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The actions need change permission on the changelist; a row is never edited.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, *, approve: bool):
+        done = sum(
+            1
+            for change in queryset.select_related("user")
+            if profile_change_decide(change=change, by=request.user, approve=approve)
+        )
+        skipped = queryset.count() - done
+        self.message_user(request, f"Обработано: {done}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"Пропущено: {skipped} (не ждут подтверждения оператора).",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Подтвердить смену (личность проверена)", permissions=["change"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Отклонить смену", permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, approve=False)

@@ -10,6 +10,7 @@ from dms_portal import clock
 
 from .models import User
 from .phones import PhoneField
+from .services import reauth
 
 MSG_REQUIRED = "Заполните это поле."
 MSG_PASSWORDS_DIFFER = "Пароли не совпадают."
@@ -162,8 +163,52 @@ class PhoneForm(PortalForm):
     phone = PhoneField(label="Номер телефона")
 
 
-class NewPhoneForm(PortalForm):
+def _password_recheck(form, value: str) -> str:
+    """«Текущий пароль» checked on the account's login counter (services.reauth); sets
+    `form.locked` so that the view answers 429 once the account is locked."""
+    try:
+        reauth.password_recheck(request=form.request, user=form.user, password=value)
+    except reauth.PasswordRecheckFailed as exc:
+        form.locked = exc.locked
+        raise ValidationError(exc.message) from exc
+    return value
+
+
+class CurrentPasswordForm(PortalForm):
+    """A sensitive change asks for «Текущий пароль» again; wrong answers count like failed
+    logins of the account (services.reauth). `locked` tells the view to answer 429."""
+
+    password = forms.CharField(
+        label="Текущий пароль",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User | None = None, request=None, **kwargs):
+        self.user = user
+        self.request = request
+        self.locked = False
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        # Checked last and only when the rest is valid: a typo in the new value costs no try.
+        if "password" in data and not self.errors:
+            try:
+                _password_recheck(self, data["password"])
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class NewPhoneForm(CurrentPasswordForm):
     phone = PhoneField(label="Новый номер телефона")
+    field_order = ["phone", "password"]
+
+    def __init__(self, *args, **kwargs):
+        # Two forms of «Личные данные» have «Текущий пароль»: their ids must differ.
+        kwargs.setdefault("auto_id", "id_phone_change_%s")
+        super().__init__(*args, **kwargs)
 
 
 class SetPasswordForm(PortalForm):
@@ -200,21 +245,24 @@ class PasswordChangeForm(SetPasswordForm):
     )
     field_order = ["old_password", "password1", "password2"]
 
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        self.locked = False
+        super().__init__(*args, **kwargs)
+
     def clean_old_password(self):
-        value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
-            raise ValidationError("Текущий пароль введён неверно.")
-        return value
+        return _password_recheck(self, self.cleaned_data["old_password"])
 
 
-class EmailChangeForm(PortalForm):
+class EmailChangeForm(CurrentPasswordForm):
     email = forms.EmailField(
         label="Новый e-mail",
         error_messages={"invalid": "Введите правильный адрес e-mail, например ivan@example.com."},
     )
+    field_order = ["email", "password"]
 
-    def __init__(self, *args, user: User | None = None, **kwargs):
-        self.user = user
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_email_change_%s")
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 

@@ -186,6 +186,8 @@ class OneTimeCode(models.Model):
         REGISTRATION = "registration", "Регистрация"
         PASSWORD_RESET = "password_reset", "Восстановление пароля"
         PHONE_CHANGE = "phone_change", "Смена телефона"
+        # A code to the current phone before its phone or e-mail changes (ProfileChange).
+        PROFILE_CHANGE = "profile_change", "Подтверждение смены данных"
 
     phone = models.CharField("Телефон", max_length=16, db_index=True)
     purpose = models.CharField("Назначение", max_length=32, choices=Purpose.choices)
@@ -268,3 +270,66 @@ class RegistrationAttempt(models.Model):
         verbose_name = "отклонённая регистрация"
         verbose_name_plural = "отклонённые регистрации"
         indexes = [models.Index(fields=["ip", "at"])]
+
+
+class ProfileChange(models.Model):
+    """A request to change the login phone or the e-mail (pen-test #10 item 7).
+
+    A stolen session must not be enough to take the account over: after the current password,
+    the owner proves himself by a code to the OLD phone, or, if that phone is lost, by a link
+    to his confirmed e-mail, or, without one, an operator confirms in admin. Only an approved
+    change goes on (a code to the new phone; a link to the new e-mail). Starting another
+    change cancels the open one.
+    """
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "Телефон"
+        EMAIL = "email", "E-mail"
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", "Ждёт кода со старого номера или ссылки из письма"
+        OPERATOR = "operator", "Ждёт подтверждения оператора"
+        APPROVED = "approved", "Подтверждено"
+        DONE = "done", "Выполнено"
+        REJECTED = "rejected", "Отклонено оператором"
+        CANCELLED = "cancelled", "Отменено"
+
+    class Via(models.TextChoices):
+        OLD_PHONE = "old_phone", "Код на прежний номер"
+        EMAIL = "email", "Ссылка на подтверждённый e-mail"
+        OPERATOR = "operator", "Оператор"
+
+    OPEN = (Status.AWAITING, Status.OPERATOR, Status.APPROVED)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile_changes",
+        verbose_name="Пользователь",
+    )
+    kind = models.CharField("Что меняется", max_length=8, choices=Kind.choices)
+    new_value = models.CharField("Новое значение", max_length=254)
+    old_value = models.CharField("Прежнее значение", max_length=254)
+    status = models.CharField(
+        "Статус", max_length=10, choices=Status.choices, default=Status.AWAITING, db_index=True
+    )
+    approved_via = models.CharField("Подтверждено", max_length=10, choices=Via.choices, blank=True)
+    created_at = models.DateTimeField("Запрошено")
+    decided_at = models.DateTimeField("Решение", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Оператор",
+    )
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "смена телефона или e-mail"
+        verbose_name_plural = "смены телефона и e-mail"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.old_value} → {self.new_value}"

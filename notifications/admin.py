@@ -21,7 +21,8 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ("channel", "status", "event")
     search_fields = ("recipient", "event", "dedupe_key")
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Message._meta.fields]
+    # The sealed text of a code is never shown, not even encrypted.
+    readonly_fields = [f.name for f in Message._meta.fields if f.name != "sealed_body"]
     actions = ["resend"]
 
     def has_add_permission(self, request):

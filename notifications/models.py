@@ -35,6 +35,9 @@ class Message(models.Model):
     subject = models.CharField("Тема", max_length=255, blank=True)
     body = models.TextField("Текст", blank=True)
     sensitive = models.BooleanField(default=False, help_text="Содержит одноразовый код")
+    # A code's text, encrypted (notifications.sealing), only until it is delivered or expires:
+    # the worker reads it from here, so the Celery message carries the id alone.
+    sealed_body = models.TextField(blank=True, editable=False)
     status = models.CharField("Статус", max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField("Попыток", default=0)
     error = models.TextField("Ошибка", blank=True)

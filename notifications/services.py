@@ -7,13 +7,8 @@ subject), records one Message per channel and delivers it. It imports no domain 
 Delivery guarantees (why the code is shaped like this):
 - A Message row is created once per `key` + channel + recipient (unique `dedupe_key`), so a
   caller or a periodic job that runs twice creates nothing the second time.
-- A task delivers a row only after claiming it with a conditional UPDATE QUEUED → SENDING.
-  Two copies of the same task (Celery redelivery with acks_late, a sweep re-enqueueing it)
-  cannot both send: the loser's UPDATE matches no row.
-- A crash after the claim leaves the row in SENDING. We cannot know whether the backend got
-  the message, so `messages_resolve_stale` re-queues e-mail (at-least-once: a duplicate e-mail
-  is harmless) and marks SMS as UNKNOWN (at-most-once: a duplicate SMS costs money and
-  annoys; the operator sees the row in admin and may resend it).
+- Delivery (claims, retries, stale sends, sealed code texts) is in notifications.delivery;
+  its public functions are re-exported here.
 - `notify_many` is `notify` for nightly jobs: the same rows and keys, written per batch with
   INSERT … ON CONFLICT DO NOTHING RETURNING (only the rows this call inserted are returned and
   enqueued), so a rerun or a concurrent run adds nothing.
@@ -27,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, Q
 from django.db.models.constants import OnConflict
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
@@ -35,32 +29,41 @@ from django.template.loader import get_template, render_to_string
 from dms_portal import clock
 
 from .backends import DeliveryError, backend_for
+from .delivery import (
+    MAX_ATTEMPTS,
+    _enqueue,
+    message_deliver,
+    message_requeue,
+    messages_due,
+    messages_resolve_stale,
+    messages_unseal_expired,
+    retry_delay,
+)
 from .models import Channel, Message
+from .sealing import seal
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "Notice",
+    "message_deliver",
+    "message_requeue",
+    "messages_due",
+    "messages_resolve_stale",
+    "messages_unseal_expired",
+    "notify",
+    "notify_many",
+    "quiet_hours_end",
+    "retry_delay",
+]
 
 log = logging.getLogger(__name__)
 
-S = Message.Status
 DEFAULT_TZ = "Europe/Moscow"
 
 
 def _quiet_hours() -> tuple[int, int]:
     """(start hour, end hour) of the SMS quiet period, local time; default 21:00–09:00."""
     return tuple(getattr(settings, "NOTIFICATIONS_QUIET_HOURS", (21, 9)))
-
-
-MAX_ATTEMPTS = 9
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """Exponential backoff after the n-th failed attempt: 30 s, 60 s, 120 s … capped at 30 min
-    (NOTIFICATIONS_RETRY_BACKOFF / NOTIFICATIONS_RETRY_BACKOFF_MAX)."""
-    base = getattr(settings, "NOTIFICATIONS_RETRY_BACKOFF", 30)
-    cap = getattr(settings, "NOTIFICATIONS_RETRY_BACKOFF_MAX", 1800)
-    return dt.timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
-
-
-def _stale_after() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "NOTIFICATIONS_SENDING_STALE_SECONDS", 900))
 
 
 def quiet_hours_end(*, moment: dt.datetime, tz: str | None = None) -> dt.datetime | None:
@@ -105,8 +108,10 @@ def notify(
     """Queue (or, with `immediate`, send now) the event's messages.
 
     `key` makes the event sent-once per recipient and channel: a second call with the same key
-    creates nothing. `sensitive` marks one-time codes: their body is kept only by backends that
-    allow it and is otherwise passed to delivery in memory only. SMS that are neither codes
+    creates nothing. `sensitive` marks one-time codes: their body is kept in clear only by
+    backends that allow it (the development outbox), otherwise sealed (encrypted) in the row
+    until delivered or NOTIFICATIONS_SEALED_TTL passes; tasks get only the message id, never a
+    text (the broker persists its queue). SMS that are neither codes
     nor `immediate` wait out the quiet hours (21:00–09:00 in `tz`, default Moscow).
     Returns the messages created by this call (empty when all were already there).
     """
@@ -121,6 +126,7 @@ def notify(
         subject, body = rendered
         backend = backend_for(channel)
         stored_body = body if (backend.keeps_bodies or not sensitive) else ""
+        sealed_body = seal(body) if sensitive and not stored_body else ""
         dedupe_key = f"{key}:{channel}:{recipient}" if key else None
         scheduled_for = None
         if channel == Channel.SMS and not (sensitive or immediate):
@@ -133,6 +139,7 @@ def notify(
                     recipient=str(recipient),
                     subject=subject,
                     body=stored_body,
+                    sealed_body=sealed_body,
                     sensitive=sensitive,
                     dedupe_key=dedupe_key,
                     user_id=user_id,
@@ -147,18 +154,12 @@ def notify(
                 message_deliver(message_id=message.pk, body=body)
             except DeliveryError:
                 # A code must not wait for a sweep: hand the retry to the task queue.
-                _enqueue(message.pk, body if sensitive else None)
+                _enqueue(message.pk)
         elif scheduled_for is None:
-            _enqueue(message.pk, body if sensitive else None)
+            _enqueue(message.pk)
         # Messages held for quiet hours are enqueued by `enqueue_due_messages` (beat), not with
         # a Celery eta: an eta longer than the broker's visibility timeout is redelivered.
     return created
-
-
-def _enqueue(message_id: int, body: str | None) -> None:
-    from .tasks import deliver_message
-
-    transaction.on_commit(lambda: deliver_message.delay(message_id, body))
 
 
 @dataclass(frozen=True)
@@ -306,122 +307,6 @@ def _enqueue_many(message_ids: list[int]) -> None:
 
     def send() -> None:
         for message_id in message_ids:
-            deliver_message.delay(message_id, None)
+            deliver_message.delay(message_id)
 
     transaction.on_commit(send)
-
-
-def message_deliver(*, message_id: int, body: str | None = None) -> Message:
-    """Deliver one message; safe to repeat and to run concurrently (one claim wins).
-
-    A temporary error puts the row back to QUEUED with `scheduled_for` = now + backoff (the
-    row, not the task, says when the next attempt is due, so a Celery retry and the sweep
-    agree) and is re-raised for the task; after MAX_ATTEMPTS, or on a permanent error, the
-    row is FAILED. A message that is not QUEUED or not yet due is returned untouched.
-    """
-    now = clock.now()
-    claimed = (
-        Message.objects.filter(pk=message_id, status=S.QUEUED)
-        .filter(Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=now))
-        .update(status=S.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-    message = Message.objects.get(pk=message_id)
-    if not claimed:
-        if message.status == S.SENDING and _resolve_if_stale(message):
-            # A dead worker's claim: e-mail is QUEUED again and sent now; SMS is UNKNOWN.
-            return message_deliver(message_id=message_id, body=body)
-        return message
-    text = body if body is not None else message.body
-    if message.sensitive and not text:
-        # A code whose body was never stored cannot be rebuilt; it has expired anyway.
-        return _finish(message, status=S.FAILED, error="текст кода недоступен для повтора")
-    try:
-        backend_for(message.channel).send(
-            channel=message.channel, recipient=message.recipient, subject=message.subject, body=text
-        )
-    except DeliveryError as exc:
-        if exc.permanent:
-            return _finish(message, status=S.FAILED, error=str(exc))
-        if message.attempts >= MAX_ATTEMPTS:
-            return _finish(message, status=S.FAILED, error=f"попытки исчерпаны: {exc}")
-        _finish(
-            message,
-            status=S.QUEUED,
-            error=str(exc),
-            scheduled_for=clock.now() + retry_delay(message.attempts),
-        )
-        raise
-    return _finish(message, status=S.SENT, error="")
-
-
-def _finish(
-    message: Message, *, status: str, error: str, scheduled_for: dt.datetime | None = None
-) -> Message:
-    """Record the outcome of our own claim (only a row still in SENDING is ours to change)."""
-    fields = {"status": status, "error": error[:2000], "claimed_at": None}
-    if scheduled_for is not None:
-        fields["scheduled_for"] = scheduled_for
-    if status == S.SENT:
-        fields["sent_at"] = clock.now()
-    Message.objects.filter(pk=message.pk, status=S.SENDING).update(**fields)
-    message.refresh_from_db()
-    return message
-
-
-def _resolve_if_stale(message: Message) -> bool:
-    if message.claimed_at and message.claimed_at < clock.now() - _stale_after():
-        return messages_resolve_stale(message_ids=[message.pk]) > 0
-    return False
-
-
-def messages_resolve_stale(*, message_ids: list[int] | None = None) -> int:
-    """Settle rows a dead worker left in SENDING: e-mail back to QUEUED, SMS to UNKNOWN.
-
-    Returns how many rows changed. Conditional updates: a live worker that finishes meanwhile
-    keeps its own outcome.
-    """
-    cutoff = clock.now() - _stale_after()
-    stale = Message.objects.filter(status=S.SENDING, claimed_at__lt=cutoff)
-    if message_ids is not None:
-        stale = stale.filter(pk__in=message_ids)
-    requeued = stale.filter(channel=Channel.EMAIL).update(
-        status=S.QUEUED, claimed_at=None, error="обработчик остановился во время отправки"
-    )
-    unknown = stale.filter(channel=Channel.SMS).update(
-        status=S.UNKNOWN,
-        claimed_at=None,
-        error="обработчик остановился во время отправки: SMS могло уйти, повтор не выполнялся",
-    )
-    if requeued or unknown:
-        log.warning("stale sends resolved: %s e-mail re-queued, %s SMS unknown", requeued, unknown)
-    return requeued + unknown
-
-
-def messages_due(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
-    """Ids of QUEUED messages that should be handed to a worker now: quiet-hour SMS whose time
-    has come, retries whose backoff is over (the safety net when a retry task was lost, and the
-    only retry path when tasks run inline), and any message whose enqueue was lost (broker
-    down at commit) after a grace period. Codes without a stored body are left alone: they
-    cannot be rebuilt."""
-    now = now or clock.now()
-    grace = now - dt.timedelta(minutes=5)
-    return list(
-        Message.objects.filter(status=S.QUEUED)
-        .filter(Q(scheduled_for__lte=now) | Q(scheduled_for__isnull=True, created_at__lt=grace))
-        .exclude(sensitive=True, body="")
-        .order_by("scheduled_for", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def message_requeue(*, message: Message) -> bool:
-    """An operator resends a FAILED or UNKNOWN message (admin action). Returns False when the
-    message is in another state or its code was not stored."""
-    if message.sensitive and not message.body:
-        return False
-    changed = Message.objects.filter(pk=message.pk, status__in=[S.FAILED, S.UNKNOWN]).update(
-        status=S.QUEUED, scheduled_for=None, error="", attempts=0
-    )
-    if changed:
-        _enqueue(message.pk, None)
-    return bool(changed)

@@ -6,13 +6,21 @@ from dms_portal import clock
 
 from .backends import TemporaryError
 from .models import Message
-from .services import message_deliver, messages_due, messages_resolve_stale
+from .services import (
+    message_deliver,
+    messages_due,
+    messages_resolve_stale,
+    messages_unseal_expired,
+)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def deliver_message(self, message_id: int, body: str | None = None) -> None:
     """Retries follow the row: message_deliver sets `scheduled_for` to the end of the backoff
-    and gives up (FAILED) after MAX_ATTEMPTS, so the task only has to come back then."""
+    and gives up (FAILED) after MAX_ATTEMPTS, so the task only has to come back then.
+
+    Nothing passes `body` any more (a code's text is sealed in its row, and the broker must
+    not hold it); the parameter stays for tasks queued before that change."""
     try:
         message_deliver(message_id=message_id, body=body)
     except TemporaryError as exc:
@@ -30,7 +38,8 @@ def enqueue_due_messages() -> int:
     """Beat, every few minutes: SMS held for quiet hours whose time has come, retries whose
     backoff is over, lost enqueues, and rows a dead worker left in SENDING."""
     messages_resolve_stale()
+    messages_unseal_expired()
     ids = messages_due()
     for message_id in ids:
-        deliver_message.delay(message_id, None)
+        deliver_message.delay(message_id)
     return len(ids)

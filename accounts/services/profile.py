@@ -6,7 +6,7 @@ from audit.services import audit_log
 from dms_portal import clock
 from notifications.services import notify
 
-from ..models import OneTimeCode, User
+from ..models import OneTimeCode, ProfileChange, User
 from ..phones import format_phone
 from . import codes
 
@@ -35,9 +35,19 @@ def password_change(*, user: User, new_password: str, ip: str | None) -> User:
     return locked
 
 
-def phone_change_start(*, user: User, new_phone: str, binding: str, ip: str | None) -> OneTimeCode:
-    """Send a code to the new number. A number of another account answers the same way,
-    but no code is sent (a logged-in user must not learn who else is registered)."""
+def phone_change_start(
+    *, user: User, change: ProfileChange, binding: str, ip: str | None
+) -> OneTimeCode:
+    """Send a code to the new number of an approved change (services.profile_change). A number
+    of another account answers the same way, but no code is sent (a logged-in user must not
+    learn who else is registered)."""
+    if (
+        change.user_id != user.pk
+        or change.kind != ProfileChange.Kind.PHONE
+        or change.status != ProfileChange.Status.APPROVED
+    ):
+        raise ProfileError("Сначала подтвердите смену номера. Начните заново.")
+    new_phone = change.new_value
     if new_phone == str(user.phone):
         raise ProfileError("Это ваш текущий номер телефона.")
     taken = User.objects.filter(phone=new_phone).exclude(pk=user.pk).exists()
@@ -83,6 +93,13 @@ def phone_change_confirm(
             locked.phone = challenge.phone
             locked.phone_confirmed_at = clock.now()
             locked.save(update_fields=["phone", "phone_confirmed_at"])
+            # The approved change behind this code is finished.
+            ProfileChange.objects.filter(
+                user=user,
+                kind=ProfileChange.Kind.PHONE,
+                status=ProfileChange.Status.APPROVED,
+                new_value=challenge.phone,
+            ).update(status=ProfileChange.Status.DONE)
             audit_log(
                 action="accounts.phone_changed",
                 actor=user,

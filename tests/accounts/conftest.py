@@ -64,4 +64,20 @@ def codes_sent(phone: str) -> int:
     return Message.objects.filter(recipient=phone, channel="sms", sensitive=True).count()
 
 
-__all__ = ["DEMO_PASSWORD", "DEMO_PHONE", "PETROV_PHONE", "last_code", "codes_sent"]
+def phone_change_to_new_number(client, phone: str, password: str = DEMO_PASSWORD):
+    """«Личные данные» → new phone + current password → the code to the old phone (Иванов's):
+    returns the response that leads to the new number's «Подтверждение телефона»."""
+    from django.urls import reverse
+
+    client.post(reverse("accounts:profile_phone"), {"phone": phone, "password": password})
+    return client.post(reverse("accounts:profile_change_confirm"), {"code": last_code(DEMO_PHONE)})
+
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_PHONE",
+    "PETROV_PHONE",
+    "codes_sent",
+    "last_code",
+    "phone_change_to_new_number",
+]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import ConsentRecord, OneTimeCode
 from accounts.services.consent import ConsentError, consent_withdraw
 
-from .conftest import last_code
+from .conftest import last_code, phone_change_to_new_number
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_anonymous_posts_change_nothing(client, demo, name):
 def test_users_phone_change_challenge_is_useless_in_another_users_session(
     ivanov_client, ivanov, stranger
 ):
-    ivanov_client.post(reverse("accounts:profile_phone"), {"phone": "9997776655"})
+    phone_change_to_new_number(ivanov_client, "9997776655")
     challenge = OneTimeCode.objects.get(purpose="phone_change")
     code = last_code("+79997776655")
     thief = Client()

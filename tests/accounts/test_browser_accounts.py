@@ -270,9 +270,15 @@ def test_personal_data_page_changes_phone_and_withdraws_consent(
     expect(page.get_by_text("Иванов Иван Иванович")).to_be_visible()
     screenshot(page, "accounts-profile")
 
-    page.get_by_label("Новый номер телефона").fill("999 777-66-55")
-    page.get_by_role("button", name="Получить код").click()
+    # Since pen-test #10 item 7: the current password, then a code to the old phone.
+    phone_section = page.get_by_role("region", name="Изменить телефон")
+    phone_section.get_by_label("Новый номер телефона").fill("999 777-66-55")
+    phone_section.get_by_label("Текущий пароль").fill("Demo-2026!")
+    phone_section.get_by_role("button", name="Получить код").click()
     expect(page.get_by_role("heading", name="Подтверждение телефона")).to_be_visible()
+    page.get_by_label("Код из SMS").fill(last_code("+79990000001"))
+    page.get_by_role("button", name="Подтвердить").click()
+    expect(page.get_by_text("+7 999 777-66-55")).to_be_visible()
     page.get_by_label("Код из SMS").fill(last_code("+79997776655"))
     page.get_by_role("button", name="Подтвердить").click()
     expect(page.get_by_text("Номер телефона изменён на +7 999 777-66-55")).to_be_visible()

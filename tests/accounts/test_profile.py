@@ -11,7 +11,7 @@ from accounts.services.email import email_token_make
 from audit.models import AuditEntry
 from notifications.models import Message
 
-from .conftest import DEMO_PASSWORD, codes_sent, last_code
+from .conftest import DEMO_PASSWORD, codes_sent, last_code, phone_change_to_new_number
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,11 @@ def _link_from_outbox(email: str) -> str:
 
 
 def test_email_changes_only_through_the_confirmation_link(ivanov_client, ivanov):
-    response = ivanov_client.post(reverse("accounts:profile_email"), {"email": "New@Example.com"})
+    # Since pen-test #10 item 7: the current password and a code to the phone come first.
+    response = ivanov_client.post(
+        reverse("accounts:profile_email"), {"email": "New@Example.com", "password": DEMO_PASSWORD}
+    )
+    response = ivanov_client.post(response.url, {"code": last_code("+79990000001")})
     assert response.url == PROFILE
     ivanov.refresh_from_db()
     assert ivanov.email == "ivanov@example.com"
@@ -88,7 +92,7 @@ def test_bad_email_gets_a_message(ivanov_client):
 
 
 def test_phone_changes_after_a_code_sent_to_the_new_number(ivanov_client, ivanov):
-    response = ivanov_client.post(reverse("accounts:profile_phone"), {"phone": "8 999 777 66 55"})
+    response = phone_change_to_new_number(ivanov_client, "8 999 777 66 55")
     assert response.url == reverse("accounts:profile_phone_confirm")
     assert "Подтверждение телефона" in page(ivanov_client.get(response.url))
     response = ivanov_client.post(response.url, {"code": last_code("+79997776655")})
@@ -106,7 +110,7 @@ def test_phone_changes_after_a_code_sent_to_the_new_number(ivanov_client, ivanov
 
 
 def test_phone_of_another_account_gets_the_same_screen_but_no_code(ivanov_client, ivanov, stranger):
-    response = ivanov_client.post(reverse("accounts:profile_phone"), {"phone": "9995550099"})
+    response = phone_change_to_new_number(ivanov_client, "9995550099")
     assert response.url == reverse("accounts:profile_phone_confirm")
     assert codes_sent("+79995550099") == 0
     html = page(ivanov_client.post(response.url, {"code": "123456"}))
@@ -116,7 +120,11 @@ def test_phone_of_another_account_gets_the_same_screen_but_no_code(ivanov_client
 
 
 def test_current_phone_is_refused_with_a_message(ivanov_client):
-    html = page(ivanov_client.post(reverse("accounts:profile_phone"), {"phone": "9990000001"}))
+    html = page(
+        ivanov_client.post(
+            reverse("accounts:profile_phone"), {"phone": "9990000001", "password": DEMO_PASSWORD}
+        )
+    )
     assert "Это ваш текущий номер телефона." in html
 
 
@@ -211,7 +219,7 @@ def test_phone_change_code_can_be_resent_after_a_minute(ivanov_client):
     import time_machine
 
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as t:
-        ivanov_client.post(reverse("accounts:profile_phone"), {"phone": "9997776655"})
+        phone_change_to_new_number(ivanov_client, "9997776655")
         resend = reverse("accounts:profile_phone_resend")
         html = page(ivanov_client.post(resend, follow=True))
         assert "Повторно отправить можно через" in html
@@ -222,7 +230,7 @@ def test_phone_change_code_can_be_resent_after_a_minute(ivanov_client):
 
 
 def test_profile_lists_the_users_own_notifications_without_codes(ivanov_client, ivanov, stranger):
-    ivanov_client.post(reverse("accounts:profile_phone"), {"phone": "9997776655"})
+    phone_change_to_new_number(ivanov_client, "9997776655")
     html = page(ivanov_client.get(PROFILE))
     assert "История уведомлений" in html
     assert last_code("+79997776655") not in html
