@@ -46,6 +46,7 @@ bench-smoke:
 	$(BIN)/python bench/import_registry.py 2000
 	$(BIN)/python bench/invoicing.py 200
 	$(BIN)/python bench/invoices_page.py
+	$(BIN)/python bench/invoice_xlsx.py 1000
 	BENCH_N=200 $(BIN)/python bench/debts_overdue.py
 	$(BIN)/python bench/pages_load.py 2
 

@@ -27,6 +27,27 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+# The largest id a database integer column holds. A bigger one in POST data matches no row,
+# yet SQLite cannot even compare it (OverflowError, a 500): refuse it as an unknown choice.
+MAX_DB_ID = 2**63 - 1
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # not a number: the parent says so
+            if abs(number) > MAX_DB_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 def bootstrap(form: forms.Form) -> None:
     """Give widgets Bootstrap's classes (radios and checkboxes are laid out in templates)."""
     for field in form.fields.values():
@@ -61,7 +82,7 @@ class AppealForm(forms.Form):
         required=False,
         empty_label="— выберите счёт —",
     )
-    lines = forms.ModelMultipleChoiceField(
+    lines = IdsChoiceField(
         label="Оспариваемые услуги",
         queryset=InvoiceLine.objects.none(),
         required=False,

@@ -68,10 +68,20 @@ def dispute_lines(invoice: Invoice) -> list[InvoiceLine]:
     return lines
 
 
+# Attachments are medical documents (152-FZ art. 10): among staff, only those who work the
+# appeals queue (the «Эксперты» group has it) may open them.
+APPEAL_VIEW_PERMISSION = "feedback.view_appeal"
+
+
+def may_view_any_appeal(user) -> bool:
+    return bool(user.is_staff and user.has_perm(APPEAL_VIEW_PERMISSION))
+
+
 def get_attachment_for_user(user, attachment_id) -> AppealAttachment:
-    """The owner of the appeal and staff only; anyone else gets DoesNotExist (404)."""
+    """The appeal's owner and experts only; anyone else, other staff included, gets
+    DoesNotExist (404: the file's existence is not revealed either)."""
     qs = AppealAttachment.objects.select_related("appeal")
-    if not user.is_staff:
+    if not may_view_any_appeal(user):
         qs = qs.filter(appeal__user=user)
     return qs.get(pk=attachment_id)
 

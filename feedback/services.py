@@ -25,6 +25,7 @@ from policies.models import InsuredPerson
 
 from .errors import FeedbackError
 from .models import Appeal, AppealAttachment, AppealEvent, AppealLine
+from .selectors import get_attachment_for_user
 from .uploads import sniff_content_type
 
 K = Appeal.Kind
@@ -323,3 +324,19 @@ def appeal_reject(*, appeal_id: int, answer: str, by) -> Appeal:
     audit_log(action="appeal.reject", actor=by, target=appeal, due=invoice.due_date.isoformat())
     _notify(appeal, event, "rejected", invoice=invoice, details=details)
     return appeal
+
+
+def attachment_download(*, user, attachment_id: int, ip: str | None) -> AppealAttachment:
+    """The attachment `user` may download (DoesNotExist otherwise). A staff download of a
+    medical document is written to the audit trail (152-FZ: who read special-category data)."""
+    item = get_attachment_for_user(user, attachment_id)
+    if user.is_staff:
+        audit_log(
+            action="appeal.attachment_download",
+            actor=user,
+            target=item,
+            ip=ip,
+            appeal=item.appeal_id,
+            owner=item.appeal.user_id,
+        )
+    return item

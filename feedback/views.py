@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from dms_portal.net import client_ip
 from invoices.models import Invoice
 from invoices.services.disputes import invoice_disputable_reason
 from invoices.services.status import payable_amount
@@ -19,10 +20,6 @@ from .forms import AppealForm
 from .models import Appeal, AppealAttachment, BonusTravelPolicy
 from .travel import services as travel
 from .travel.forms import TravelPolicyForm
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _invoice_or_404(request, invoice_id) -> Invoice:
@@ -53,7 +50,7 @@ def index(request):
                     invoice=data.get("invoice"),
                     line_ids=[line.pk for line in data.get("lines") or []],
                     reason=data.get("reason") or "",
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except FeedbackError as exc:
                 form.add_error(None, str(exc))
@@ -123,13 +120,17 @@ def detail(request, pk: int):
 @login_required
 @require_GET
 def attachment(request, pk: int):
-    """Files live outside the web root; only the appeal's owner and staff get them."""
+    """Files live outside the web root; only the appeal's owner and experts get them."""
     try:
-        item = selectors.get_attachment_for_user(request.user, pk)
-    except AppealAttachment.DoesNotExist:  # another user's file looks like a missing one
-        raise Http404 from None
+        item = services.attachment_download(
+            user=request.user, attachment_id=pk, ip=client_ip(request)
+        )
+        handle = item.file.open("rb")
+    except (AppealAttachment.DoesNotExist, FileNotFoundError):
+        # Another user's file looks like a missing one.
+        raise Http404("Файл не найден.") from None
     response = FileResponse(
-        item.file.open("rb"),
+        handle,
         content_type=item.content_type,
         as_attachment=True,
         filename=item.original_name,
@@ -152,7 +153,7 @@ def travel_index(request):
                     start_date=data["start_date"],
                     end_date=data["end_date"],
                     travellers=data["travellers"],
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except FeedbackError as exc:
                 form.add_error(None, str(exc))

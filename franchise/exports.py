@@ -7,6 +7,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from dms_portal.clock import MOSCOW
+from dms_portal.xlsx import safe_row
 
 HEADER = (
     "Страхователь",
@@ -63,11 +64,12 @@ def activations_xlsx(queryset) -> bytes:
             a.ip or "",
         ]
         cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
+        for value in safe_row(sheet, values):  # names are outside text (CWE-1236)
             if hasattr(value, "year"):
+                cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "DD.MM.YYYY HH:MM" if hasattr(value, "hour") else "DD.MM.YYYY"
-            cells.append(cell)
+                value = cell
+            cells.append(value)
         sheet.append(cells)
     buffer = io.BytesIO()
     book.save(buffer)

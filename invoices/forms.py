@@ -1,6 +1,25 @@
+import datetime as dt
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from .models import Invoice
+
+# A filter date outside these bounds is a typo (or a probe): refused with a message, because
+# 0001-01-01 or 9999-12-31 at Moscow midnight does not fit a datetime in UTC.
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
+DATE_RANGE = f"Дата должна быть между {DATE_MIN:%d.%m.%Y} и {DATE_MAX:%d.%m.%Y}"
+
+
+def filter_date() -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        validators=[
+            MinValueValidator(DATE_MIN, message=DATE_RANGE),
+            MaxValueValidator(DATE_MAX, message=DATE_RANGE),
+        ],
+    )
 
 
 class MyInvoicesFilterForm(forms.Form):
@@ -10,8 +29,8 @@ class MyInvoicesFilterForm(forms.Form):
         required=False, choices=[("", "Все статусы"), *Invoice.Status.choices]
     )
     person = forms.TypedChoiceField(required=False, coerce=int)
-    date_from = forms.DateField(required=False)
-    date_to = forms.DateField(required=False)
+    date_from = filter_date()
+    date_to = filter_date()
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -109,10 +109,29 @@ def invoice_rows_for_user(
     ]
 
 
-def invoices_with_lines_for_user(user, *, person_ids: list[int] | None = None) -> QuerySet[Invoice]:
-    """Like `invoices_for_user`, with lines prefetched (exports): three queries in all."""
-    return invoices_for_user(user, person_ids=person_ids).prefetch_related(
-        Prefetch("lines", queryset=InvoiceLine.objects.order_by("service_date", "id"))
+def lines_for_export(*, user) -> QuerySet[InvoiceLine]:
+    """The lines of all the user's invoices, in the order of «Мои счета» (newest invoice
+    first) and by service date within one: the export reads them in chunks, never all at once."""
+    return InvoiceLine.objects.filter(invoice__person_id__in=person_ids_for_user(user)).order_by(
+        "-invoice__formed_at", "-invoice_id", "service_date", "id"
+    )
+
+
+def invoice_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
+    """One invoice's lines as the details window pages them."""
+    return invoice.lines.order_by("service_date", "id")
+
+
+def invoice_head_for_user(user, invoice_id) -> Invoice:
+    """Like `invoice_for_user` without the lines (an invoice may have thousands: the details
+    window pages them and the export streams them)."""
+    return (
+        invoices_for_user(user)
+        .select_related("person__contract", "payer")
+        .prefetch_related(
+            Prefetch("corrections", queryset=InvoiceCorrection.objects.order_by("created_at"))
+        )
+        .get(pk=invoice_id)
     )
 
 

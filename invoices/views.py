@@ -6,7 +6,9 @@ Paying is the payments app's job: the page's form posts the chosen ids to `payme
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -21,6 +23,7 @@ from .models import Invoice
 from .services import deposit, pdf
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LINES_PER_PAGE = 100
 
 
 @login_required
@@ -61,21 +64,29 @@ def my_invoices(request):
     )
 
 
-def _get_invoice_for_user(request, pk) -> Invoice:
+def _get_invoice_for_user(request, pk, *, lines=True) -> Invoice:
     try:
-        return selectors.invoice_for_user(request.user, pk)
+        if lines:
+            return selectors.invoice_for_user(request.user, pk)
+        return selectors.invoice_head_for_user(request.user, pk)
     except Invoice.DoesNotExist as exc:
-        raise Http404 from exc
+        raise Http404("Счёт не найден.") from exc
 
 
-def _detail_context(invoice: Invoice) -> dict:
-    lines = list(invoice.lines.all())
+def _detail_context(invoice: Invoice, page_number) -> dict:
+    lines = selectors.invoice_lines(invoice)
+    # A page of lines: an invoice of thousands would otherwise be a page of megabytes;
+    # get_page() turns a missing, garbage or out-of-range number into the nearest page.
+    page = Paginator(lines, LINES_PER_PAGE).get_page(page_number)
     return {
         "invoice": invoice,
         "row": presentation.invoice_row(invoice),
-        "lines": lines,
+        "lines": page.object_list,
+        "page": page,
+        "pages": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "corrections": list(invoice.corrections.all()),
-        "cost_total": sum((line.cost for line in lines), Decimal("0.00")),
+        # The totals are the whole invoice's, whatever page is shown.
+        "cost_total": lines.aggregate(total=Sum("cost"))["total"] or Decimal("0.00"),
         "dispute_url": f"{reverse('feedback:index')}?invoice={invoice.pk}&kind=service_dispute",
     }
 
@@ -84,19 +95,19 @@ def _detail_context(invoice: Invoice) -> dict:
 @require_GET
 def invoice_detail(request, pk: int):
     """The details of one invoice: a page of its own, or (fetched by the page's script) the
-    body of the modal window."""
-    invoice = _get_invoice_for_user(request, pk)
+    body of the modal window; lines come LINES_PER_PAGE at a time (?page=N)."""
+    invoice = _get_invoice_for_user(request, pk, lines=False)
     template = (
         "invoices/my_invoices_detail_body.html"
         if request.GET.get("partial")
         else "invoices/my_invoices_detail.html"
     )
-    return render(request, template, _detail_context(invoice))
+    return render(request, template, _detail_context(invoice, request.GET.get("page")))
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _xlsx_response(content, filename: str) -> FileResponse:
+    """Streams the workbook's temporary file (FileResponse closes, and so deletes, it)."""
+    response = FileResponse(content, content_type=XLSX, as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -104,17 +115,19 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def invoice_xlsx(request, pk: int):
-    invoice = _get_invoice_for_user(request, pk)
+    invoice = _get_invoice_for_user(request, pk, lines=False)
     name = f"schet-{invoice.number.replace('/', '-')}.xlsx"
-    return _xlsx_response(invoices_xlsx([invoice]), name)
+    lines = selectors.invoice_lines(invoice)
+    return _xlsx_response(invoices_xlsx(invoices=[invoice], lines=lines), name)
 
 
 @login_required
 @require_GET
 def invoices_export(request):
-    invoices = selectors.invoices_with_lines_for_user(request.user)
+    invoices = selectors.invoices_for_user(request.user)
     name = f"scheta-{clock.moscow_today():%Y-%m-%d}.xlsx"
-    return _xlsx_response(invoices_xlsx(invoices), name)
+    lines = selectors.lines_for_export(user=request.user)
+    return _xlsx_response(invoices_xlsx(invoices=invoices.iterator(), lines=lines), name)
 
 
 @login_required

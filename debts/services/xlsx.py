@@ -1,5 +1,7 @@
 """Spreadsheets of the debt path (openpyxl): money as numbers with a ruble format, dates as
-dates in ДД.ММ.ГГГГ, so an employer's accountant can sum and filter them."""
+dates in ДД.ММ.ГГГГ, so an employer's accountant can sum and filter them. Every row goes
+through dms_portal.xlsx: a person's or employer's name that looks like a formula stays text
+(CWE-1236)."""
 
 import io
 from collections.abc import Iterable, Sequence
@@ -7,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from dms_portal.xlsx import append_safe
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "DD.MM.YYYY"
@@ -26,17 +30,17 @@ def workbook_bytes(
     ws = wb.active
     ws.title = title[:31]
     if caption:
-        ws.append([caption])
+        append_safe(ws, [caption])
         ws.cell(row=1, column=1).font = Font(bold=True)
-    ws.append(list(headers))
+    append_safe(ws, headers)
     header_row = ws.max_row
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(list(row))
+        append_safe(ws, row)
         _format(ws, ws.max_row, money_columns, date_columns)
     if footer is not None:
-        ws.append(list(footer))
+        append_safe(ws, footer)
         _format(ws, ws.max_row, money_columns, date_columns)
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)

@@ -158,6 +158,16 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"
 REGISTRY_INBOX_DIR = Path(env("REGISTRY_INBOX_DIR", default=str(BASE_DIR / "var" / "inbox")))
 
+# Request limits (pentest #10): a request may not make the app hold unbounded data. Form
+# fields (not files) up to 2.5 MB; files above 2.5 MB spool to a temporary file, not memory;
+# at most 2,000 fields (the pay form posts one id per chosen invoice, a dispute one per line)
+# and 10 files (an appeal takes 5). Past these, a 400 page in Russian. The proxy caps the
+# whole body first (docs/production.md, «Request limits»).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

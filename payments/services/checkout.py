@@ -34,6 +34,8 @@ def _clean_ids(invoice_ids: Iterable) -> list[int]:
         raise PaymentInvoiceNotFound("Счёт не найден") from exc
     if not ids:
         raise PaymentError("Выберите хотя бы один счёт для оплаты")
+    if not 0 < ids[0] <= ids[-1] < 2**63:  # no such row, and the database cannot even compare
+        raise PaymentInvoiceNotFound("Счёт не найден")
     return ids
 
 

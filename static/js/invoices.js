@@ -53,21 +53,33 @@
   var modal = window.bootstrap.Modal.getOrCreateInstance(modalEl);
   var body = document.getElementById("invoice-modal-body");
   var title = document.getElementById("invoice-modal-title");
+  var details = "";  // the details URL of the invoice in the window (?partial=1)
+  function load(url, fallback) {
+    body.innerHTML = '<p class="text-muted">Загрузка…</p>';
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      })
+      .then(function (html) { body.innerHTML = html; body.scrollTop = 0; })
+      .catch(function () {
+        body.innerHTML = '<p class="text-danger">Не удалось загрузить счёт. <a href="' + fallback + '">Открыть отдельной страницей</a></p>';
+      });
+  }
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a.invoice-file[data-details]");
     if (!link) { return; }
     event.preventDefault();
     title.textContent = "Счёт № " + link.dataset.number;
-    body.innerHTML = '<p class="text-muted">Загрузка…</p>';
+    details = link.dataset.details;
     modal.show();
-    fetch(link.dataset.details, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status); }
-        return response.text();
-      })
-      .then(function (html) { body.innerHTML = html; })
-      .catch(function () {
-        body.innerHTML = '<p class="text-danger">Не удалось загрузить счёт. <a href="' + link.href + '">Открыть отдельной страницей</a></p>';
-      });
+    load(details, link.href);
+  });
+  // Pages of a long invoice's lines stay inside the window.
+  body.addEventListener("click", function (event) {
+    var link = event.target.closest(".invoice-pager a[data-page]");
+    if (!link || !details) { return; }
+    event.preventDefault();
+    load(details + "&page=" + encodeURIComponent(link.dataset.page), link.href);
   });
 })();
