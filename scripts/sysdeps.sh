@@ -6,7 +6,9 @@ set -euo pipefail
 mode=${1:-test}
 pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra)
 if [ "$mode" = test ]; then
-  pkgs+=(poppler-utils chromium libatomic1 npm)  # npm: Leaflet for the «Клиники» map test
+  pkgs+=(poppler-utils chromium libatomic1)
+  # npm installs Leaflet for the «Клиники» map test; any npm on PATH (e.g. NodeSource) will do.
+  command -v npm >/dev/null || pkgs+=(npm)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
