@@ -38,8 +38,11 @@ class DeskForm(forms.ModelForm):
         data["desk_action"] = action
         kind_sos = self.instance.kind == DoctorRequest.Kind.SOS
         needs_slot = action == "propose" or (action == "confirm" and not kind_sos)
-        if needs_slot and not data.get("desk_slot"):
+        slot = data.get("desk_slot")
+        if needs_slot and not slot:
             self.add_error("desk_slot", "Укажите дату и время приёма")
+        elif slot and action in ("confirm", "propose") and slot <= clock.now():
+            self.add_error("desk_slot", "Это время уже прошло")
         if action == "cancel" and not (data.get("desk_reason") or "").strip():
             self.add_error("desk_reason", "Укажите причину отмены")
         return data

@@ -118,3 +118,35 @@ def test_medical_desk_group_has_no_money_or_consent_permissions(world):
         for p in world["desk"].groups.get().permissions.all()
     }
     assert {c.split(".")[0] for c in codenames} == {"care", "clinics"}
+
+
+def test_desk_buttons_need_a_future_slot_or_a_reason(world, client):
+    from dms_portal import clock
+
+    request = services.doctor_request_create(
+        user=world["owner"],
+        person=world["ivanov"],
+        clinic=world["clinic"],
+        specialty="Терапевт",
+        desired_dates="завтра",
+    )
+    client.force_login(world["desk"])
+    url = reverse("admin:care_doctorrequest_change", args=[request.pk])
+    past = clock.moscow_now().replace(year=2025).strftime("%Y-%m-%dT%H:%M")
+    page = client.post(url, {"_desk_confirm": "1", "desk_slot": past}).content.decode()
+    assert "Это время уже прошло" in page
+    page = client.post(url, {"_desk_cancel": "1", "desk_reason": ""}).content.decode()
+    assert "Укажите причину отмены" in page
+    request.refresh_from_db()
+    assert request.status == DoctorRequest.Status.NEW
+    client.post(url, {"_desk_cancel": "1", "desk_reason": "Нет врача"})
+    request.refresh_from_db()
+    assert (request.status, request.cancel_reason) == (DoctorRequest.Status.CANCELLED, "Нет врача")
+
+
+def test_desk_confirms_an_sos_without_a_slot(world, client):
+    sos = _sos(world)
+    client.force_login(world["desk"])
+    client.post(reverse("admin:care_doctorrequest_change", args=[sos.pk]), {"_desk_confirm": "1"})
+    sos.refresh_from_db()
+    assert (sos.status, sos.slot) == (DoctorRequest.Status.CONFIRMED, None)
