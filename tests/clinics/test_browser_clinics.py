@@ -76,7 +76,9 @@ def test_clinics_with_a_tile_server_show_the_map(page_as_owner, live_server, set
     screenshot(page, "clinics-map")
 
 
-def test_menu_fits_at_1280_and_sos_is_in_the_header_at_every_width(page_as_owner, live_server):
+def test_menu_fits_at_1280_and_sos_is_in_the_header_at_every_width(
+    page_as_owner, live_server, screenshot
+):
     page = page_as_owner
     page.goto(live_server.url + "/policies/")
     for label in ("Мои счета", "Клиники", "Запись к врачу", "Поддержка", "Личные данные"):
@@ -94,3 +96,8 @@ def test_menu_fits_at_1280_and_sos_is_in_the_header_at_every_width(page_as_owner
         assert page.evaluate(
             "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
         )
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.get_by_role("button", name="Меню").click()
+    expect(page.locator("#portal-menu.collapse.show")).to_be_visible()  # the fold has opened
+    expect(page.get_by_role("button", name="Выход")).to_be_visible()
+    screenshot(page, "menu-open", widths=(390,))
