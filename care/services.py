@@ -42,7 +42,7 @@ def _notify_user(request: DoctorRequest, event: RequestEvent, name: str) -> None
 
 def _locked(request_id: int) -> DoctorRequest:
     return (
-        DoctorRequest.objects.select_for_update()
+        DoctorRequest.objects.select_for_update(of=("self",))
         .select_related("user", "person", "clinic")
         .get(pk=request_id)
     )

@@ -59,7 +59,9 @@ def support_reply(*, conversation_id: int, by, text: str) -> SupportMessage:
     if not text:
         raise CareError("Напишите ответ")
     conversation = (
-        Conversation.objects.select_for_update().select_related("user").get(pk=conversation_id)
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=conversation_id)
     )
     now = clock.now()
     support_mark_read(conversation=conversation, by_staff=True)
