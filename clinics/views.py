@@ -9,11 +9,12 @@ from policies.selectors import get_person_for_user, people_for_user
 from .selectors import clinics_for_program, route_url, tile_origin
 
 
-def _person(request) -> InsuredPerson:
-    """The person whose programme is shown: ?person=<id> among the user's own, else himself."""
+def _person(request) -> InsuredPerson | None:
+    """The person whose programme is shown: ?person=<id> among the user's own, else himself
+    (None for an account with no policy)."""
     people = list(people_for_user(request.user))
     if not people:
-        raise Http404
+        return None
     wanted = request.GET.get("person")
     if wanted:
         try:
@@ -26,6 +27,8 @@ def _person(request) -> InsuredPerson:
 @login_required
 def index(request):
     person = _person(request)
+    if person is None:
+        return render(request, "clinics/index.html", {"person": None})
     query = request.GET.get("q", "").strip()[:100]
     emergency = person.program.kind == Program.Kind.EMERGENCY
     clinics = [] if emergency else list(clinics_for_program(person.program, query))

@@ -107,3 +107,13 @@ def test_another_users_person_id_is_not_found(clinics_world, client, petrov_user
     client.force_login(petrov_user)
     response = client.get(reverse("clinics:index"), {"person": clinics_world["ivanov"].pk})
     assert response.status_code == 404
+
+
+def test_an_account_without_a_policy_gets_a_message_not_an_error(db, client):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(phone="+79990000099", password="x-Pass-2026!")
+    client.force_login(user)
+    response = client.get(reverse("clinics:index"))
+    assert response.status_code == 200
+    assert "не связан ни один полис" in response.content.decode()
