@@ -1,3 +1,9 @@
+# Browser libraries (Leaflet) come from npm at build time, never from the repo.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra \
@@ -7,6 +13,7 @@ COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir "setuptools>=69,<81" wheel \
     && pip install --no-cache-dir --no-build-isolation .
 COPY . .
+COPY --from=assets /app/node_modules ./node_modules
 RUN DJANGO_SETTINGS_MODULE=dms_portal.settings.base python manage.py collectstatic --noinput
 ENV DJANGO_SETTINGS_MODULE=dms_portal.settings.production
 EXPOSE 8000

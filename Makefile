@@ -17,7 +17,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --no-build-isolation -e '.[dev]'
 	touch $@
 
-setup: $(STAMP)
+# Leaflet (the «Клиники» map) from npm, pinned by package-lock.json; Django serves node_modules.
+# Without npm the portal still runs: «Клиники» then shows the list without a map.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: «Клиники» will show the list without a map (apt-get install npm)"; fi
+
+setup: $(STAMP) node_modules/.package-lock.json
 
 sysdeps-run:
 	@scripts/sysdeps.sh run
@@ -31,7 +37,7 @@ run: setup sysdeps-run
 	@echo "Портал: http://127.0.0.1:$(PORT)/  (демо-вход: +79990000001 / Demo-2026!)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup sysdeps-test
+test: sysdeps-test setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -84,7 +84,8 @@ class ConsentDocumentAdmin(admin.ModelAdmin):
     readonly_fields = ("content_hash",)
 
     def has_change_permission(self, request, obj=None):
-        return obj is None
+        # The list needs the change permission too: without it any staff member could open it.
+        return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

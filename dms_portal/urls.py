@@ -11,6 +11,8 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("feedback/", include("feedback.urls")),
     path("faq/", include("faq.urls")),
+    path("clinics/", include("clinics.urls")),
+    path("care/", include("care.urls")),
 ]
 
 handler400 = "portal.views.error_400"

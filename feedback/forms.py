@@ -3,10 +3,10 @@
 from django import forms
 from django.template.defaultfilters import filesizeformat
 
+from dms_portal.uploads import MAX_FILE_SIZE, MAX_FILES, uploads_check
 from invoices.models import Invoice, InvoiceLine
 
 from .models import Appeal, AppealLine
-from .uploads import MAX_FILE_SIZE, MAX_FILES, sniff_content_type
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -115,17 +115,7 @@ class AppealForm(forms.Form):
         bootstrap(self)
 
     def clean_attachments(self):
-        files = self.cleaned_data["attachments"]
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(f"Можно приложить не больше {MAX_FILES} файлов")
-        for upload in files:
-            if upload.size > MAX_FILE_SIZE:
-                raise forms.ValidationError(
-                    f"Файл «{upload.name}» больше {filesizeformat(MAX_FILE_SIZE)}"
-                )
-            if sniff_content_type(upload) is None:
-                raise forms.ValidationError(f"Файл «{upload.name}» не является PDF, JPG или PNG")
-        return files
+        return uploads_check(self.cleaned_data["attachments"])
 
     def clean(self):
         data = super().clean()

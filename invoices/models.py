@@ -4,21 +4,10 @@ from decimal import Decimal
 
 from django.db import models
 
+from clinics.models import Clinic  # re-exported: registries and older code import it here
 from policies.models import Contract, InsuredPerson
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-class Clinic(models.Model):
-    code = models.CharField("Код ЛПУ", max_length=32, unique=True)
-    name = models.CharField("Наименование ЛПУ", max_length=255)
-
-    class Meta:
-        verbose_name = "лечебное учреждение"
-        verbose_name_plural = "лечебные учреждения"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ServiceRegistry(models.Model):

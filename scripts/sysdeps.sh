@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the portal needs: WeasyPrint's libraries and fonts (PDFs), pdftotext (tests
-# read PDFs back), Chromium (browser tests). As root they are installed; otherwise the exact
+# read PDFs back), Chromium and npm (browser tests; Leaflet). As root they are installed; otherwise the exact
 # command is printed. `run` needs only the PDF libraries and carries on without them.
 set -euo pipefail
 mode=${1:-test}
 pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra)
 if [ "$mode" = test ]; then
   pkgs+=(poppler-utils chromium libatomic1)
+  # npm installs Leaflet for the «Клиники» map test; any npm on PATH (e.g. NodeSource) will do.
+  command -v npm >/dev/null || pkgs+=(npm)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

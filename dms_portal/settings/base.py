@@ -37,11 +37,13 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "policies",
+    "clinics",
     "franchise",
     "invoices",
     "payments",
     "feedback",
     "faq",
+    "care",
     "debts",
     "portal",
 ]
@@ -148,6 +150,9 @@ STATICFILES_DIRS = [
     # Bootstrap comes from the XStatic-Bootstrap package at install time, never from the repo.
     ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
 ]
+# Leaflet comes from npm at install time (`make setup` runs `npm ci`), never from the repo.
+if (BASE_DIR / "node_modules" / "leaflet" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -292,6 +297,17 @@ PAYMENT_NOTIFICATION_MAX_BYTES = env.int("PAYMENT_NOTIFICATION_MAX_BYTES", defau
 PAYMENT_NOTIFICATIONS_PER_MINUTE = env.int("PAYMENT_NOTIFICATIONS_PER_MINUTE", default=120)
 
 # The insurer whose name and requisites appear on pages, invoices and certificates.
+# «Клиники» map: a tile server URL template ("https://tile.example/{z}/{x}/{y}.png"); empty
+# means no map, only the list. «Построить маршрут» opens this routing URL ({lat}, {lon}).
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+MAP_ROUTE_URL = env("MAP_ROUTE_URL", default="https://yandex.ru/maps/?rtext=~{lat},{lon}&rtt=auto")
+# The medical desk's own alerts of SOS requests and new support messages (notifications).
+MEDICAL_DESK_ALERT_EMAIL = env("MEDICAL_DESK_ALERT_EMAIL", default="")
+MEDICAL_DESK_ALERT_PHONE = env("MEDICAL_DESK_ALERT_PHONE", default="")
+# A support answer is also e-mailed when the user has not looked at the chat for this long.
+SUPPORT_AWAY_SECONDS = env.int("SUPPORT_AWAY_SECONDS", default=120)
+
 INSURER = {
     "name": env("INSURER_NAME", default="АО «Страховая компания «Пример»"),
     "short_name": env("INSURER_SHORT_NAME", default="СК «Пример»"),

@@ -7,12 +7,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from care import demo as care_demo
+
 # Each app seeds its own part, in the order data flows; later issues append steps here.
 STEPS = [
     "policies.demo.seed_policies",
     "accounts.demo.seed_accounts",
     "franchise.demo.seed_activations",
     "invoices.demo.seed_invoices",
+    "clinics.demo.seed_clinics",
+    "care.demo.seed_medical_desk",
 ]
 
 
@@ -38,3 +42,8 @@ class Command(BaseCommand):
                 step()
         self.stdout.write("Демо-данные готовы.")
         self.stdout.write("Демо-вход: телефон +79990000001, пароль Demo-2026!")
+        self._care_logins()
+
+    def _care_logins(self):
+        """The medical desk's demo login (issue 17)."""
+        self.stdout.write(care_demo.LOGIN_LINE)
