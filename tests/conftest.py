@@ -153,3 +153,31 @@ def screenshot():
         return paths
 
     return take
+
+
+# Staff groups come from data migrations, and a transactional (browser) test flushes them; the
+# same forwards functions make them again, so a test always gets the migration's permissions.
+GROUP_MIGRATIONS = [
+    "debts.migrations.0002_operators_group",
+    "accounts.migrations.0006_operators_confirm_profile_changes",
+    "feedback.migrations.0003_experts_group",
+    "care.migrations.0002_medical_desk_group",
+    "clinics.migrations.0003_permissions_and_stems",
+]
+
+
+@pytest.fixture
+def staff_group(db):
+    """`staff_group("Эксперты")`: the group as its migration made it."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    def get(name: str) -> Group:
+        if not Group.objects.filter(name=name).exists():
+            for module in GROUP_MIGRATIONS:
+                importlib.import_module(module).forwards(apps, None)
+        return Group.objects.get(name=name)
+
+    return get

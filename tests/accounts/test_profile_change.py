@@ -7,7 +7,6 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -117,7 +116,9 @@ def test_the_email_link_of_a_change_works_only_for_its_own_account(ivanov_client
     assert "недействительна" in page(ivanov_client.get(bad))
 
 
-def test_without_a_confirmed_email_an_operator_confirms(ivanov_client, ivanov, settings):
+def test_without_a_confirmed_email_an_operator_confirms(
+    ivanov_client, ivanov, settings, staff_group
+):
     User.objects.filter(pk=ivanov.pk).update(email_confirmed_at=None)
     ivanov_client.post(PHONE, {"phone": "9997776655", "password": DEMO_PASSWORD})
     html = page(ivanov_client.post(LOST, follow=True))
@@ -128,7 +129,7 @@ def test_without_a_confirmed_email_an_operator_confirms(ivanov_client, ivanov, s
     assert ivanov_client.post(CONTINUE).url == PROFILE and codes_sent(NEW) == 0
 
     operator = User.objects.create_user("+79995550300", "Oper-Pass-2026", is_staff=True)
-    operator.groups.add(Group.objects.get(name="Операторы"))
+    operator.groups.add(staff_group("Операторы"))
     staff = Client()
     staff.force_login(operator)
     changelist = reverse("admin:accounts_profilechange_changelist")

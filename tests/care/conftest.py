@@ -1,6 +1,5 @@
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from clinics.demo import seed_clinics
 from franchise.demo import seed_activations
@@ -28,16 +27,9 @@ def world(demo, ivanov_user, petrov_user, desk_group):
 
 
 @pytest.fixture
-def desk_group(db):
-    """The «Медпульт» group from the migration (re-created when a transactional test flushed
-    it)."""
-    import importlib
-
-    from django.apps import apps
-
-    if not Group.objects.filter(name="Медпульт").exists():
-        importlib.import_module("care.migrations.0002_medical_desk_group").forwards(apps, None)
-    return Group.objects.get(name="Медпульт")
+def desk_group(staff_group):
+    """The «Медпульт» group from the migration."""
+    return staff_group("Медпульт")
 
 
 def to_emergency(person) -> None:

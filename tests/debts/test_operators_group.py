@@ -2,7 +2,6 @@
 queue or user accounts."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import User
 
@@ -10,9 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def operator_client(client):
+def operator_client(client, staff_group):
     operator = User.objects.create_user("+79990009999", "Operator-2026!", is_staff=True)
-    operator.groups.add(Group.objects.get(name="Операторы"))
+    operator.groups.add(staff_group("Операторы"))
     client.force_login(operator)
     return client
 

@@ -148,13 +148,12 @@ def test_assign_to_me_action_takes_open_appeals_only(staff, world):
     assert closed.assigned_to is None
 
 
-def test_a_staff_member_in_the_experts_group_can_work_the_queue(client, world):
-    from django.contrib.auth.models import Group
+def test_a_staff_member_in_the_experts_group_can_work_the_queue(client, world, staff_group):
 
     from .factories import make_user
 
     expert = make_user(staff=True)
-    expert.groups.add(Group.objects.get(name="Эксперты"))
+    expert.groups.add(staff_group("Эксперты"))
     appeal = file_dispute(world)
     client.force_login(expert)
     assert client.get(QUEUE).status_code == 200

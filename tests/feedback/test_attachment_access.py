@@ -3,7 +3,6 @@ appeal's owner and the staff who work appeals (`feedback.view_appeal`, the «Э�
 may download them, and every staff download is on the audit trail."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -52,9 +51,9 @@ def test_staff_without_the_appeal_permission_gets_404_and_nothing_is_sent(client
     assert not AuditEntry.objects.filter(action="appeal.attachment_download").exists()
 
 
-def test_expert_downloads_and_the_download_is_audited(client, world, url):
+def test_expert_downloads_and_the_download_is_audited(client, world, url, staff_group):
     expert = make_user(staff=True)
-    expert.groups.add(Group.objects.get(name="Эксперты"))
+    expert.groups.add(staff_group("Эксперты"))
     client.force_login(expert)
     response = client.get(url, REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 200
