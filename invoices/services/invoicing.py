@@ -27,6 +27,7 @@ from dms_portal import clock
 from dms_portal.money import percent_of
 from policies.models import Contract, InsuredPerson
 
+from .. import queue
 from ..models import DepositEntry, Invoice, InvoiceLine, InvoiceNumberSequence, ServiceLine
 from .deposit import balances_for
 
@@ -175,14 +176,8 @@ def invoice_run(
             ids = [inv.pk for inv in invoices]
             for start in range(0, len(ids), NOTIFY_CHUNK):
                 chunk = ids[start : start + NOTIFY_CHUNK]
-                transaction.on_commit(lambda chunk=chunk: _queue_notifications(chunk))
+                queue.invoices_notify_ready_queue(invoice_ids=chunk)
     return invoices
-
-
-def _queue_notifications(invoice_ids: list[int]) -> None:
-    from ..tasks import invoices_notify_ready_task
-
-    invoices_notify_ready_task.delay(invoice_ids)
 
 
 def _payer_expression() -> str:

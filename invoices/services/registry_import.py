@@ -26,7 +26,6 @@ import contextlib
 import hashlib
 import logging
 import queue
-import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from django.db import DatabaseError, connection, transaction
 from dms_portal import clock
 
 from ..models import Clinic, RegistryProblem, ServiceLine, ServiceRegistry
+from ..registry.lease import registry_beat, registry_claim, registry_release
 from ..registry_reader import LABEL, RegistryReadError, open_registry
 from ..registry_rows import (
     HOLD,
@@ -74,31 +74,48 @@ class ImportCounts:
 def registry_create(*, path: str | Path, original_name: str = "") -> ServiceRegistry:
     """Keep a copy of the file in storage and register it for import (status «Ожидает»)."""
     path = Path(path)
+    with path.open("rb") as fh:
+        return registry_store(file=File(fh, name=path.name), original_name=original_name)
+
+
+def registry_store(*, file: File, original_name: str = "") -> ServiceRegistry:
+    """Register a file (a path's or an admin upload's): one pass hashes it, one stores it."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    registry = ServiceRegistry(original_name=original_name or path.name, sha256=digest.hexdigest())
-    with path.open("rb") as fh:
-        registry.file.save(path.name, File(fh), save=False)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    registry = ServiceRegistry(
+        original_name=original_name or Path(file.name).name, sha256=digest.hexdigest()
+    )
+    file.seek(0)
+    registry.file.save(Path(file.name).name, file, save=False)
     registry.save()
     return registry
 
 
 def registry_import(*, registry_id: int, fast: bool | None = None) -> ServiceRegistry:
-    """Import one registered file. Idempotent: a finished registry is returned as it is; one
-    left «Загружается» by a crash is imported again from the start.
+    """Import one registered file. Idempotent: a finished registry is returned as it is, and
+    so is one another process is importing (a live lease); one left «Загружается» by a crash
+    (a stale lease, see registry/lease.py) is imported again from the start.
 
     `fast` picks the COPY path (default: on PostgreSQL); tests pass False on PostgreSQL to
     prove both paths give the same outcome."""
     if fast is None:
         fast = connection.vendor == "postgresql"
-    claimed = ServiceRegistry.objects.filter(
-        pk=registry_id, status__in=[R.PENDING, R.RUNNING]
-    ).update(status=R.RUNNING, error="")
+    claimed = registry_claim(registry_id=registry_id)
     registry = ServiceRegistry.objects.get(pk=registry_id)
     if not claimed:
         return registry
+    try:
+        return _import_claimed(registry, fast=fast)
+    except BaseException:
+        # Alive enough to see the error: give the lease up now (a killed worker cannot; its
+        # heartbeat ages instead). The registry shows «Прервана» and may be retried.
+        registry_release(registry_id=registry_id)
+        raise
+
+
+def _import_claimed(registry: ServiceRegistry, *, fast: bool) -> ServiceRegistry:
+    registry_id = registry.pk
     try:
         source = open_registry(registry.file.path)
     except RegistryReadError as exc:
@@ -645,11 +662,12 @@ class _PostgresImport:
                 worker.execute(f"DROP TABLE {raw}")
                 # Progress is for the eyes only: never wait for the registry's row (a caller's
                 # open transaction may hold it); a busy row gets the next chunk's figure.
+                # The heartbeat of the lease goes with it, committed at once by this connection.
                 worker.execute(
-                    """UPDATE invoices_serviceregistry SET rows_done = %s WHERE id = (
-                        SELECT id FROM invoices_serviceregistry WHERE id = %s
+                    """UPDATE invoices_serviceregistry SET rows_done = %s, heartbeat_at = %s
+                    WHERE id = (SELECT id FROM invoices_serviceregistry WHERE id = %s
                         FOR UPDATE SKIP LOCKED)""",
-                    [rows_done, self.registry_id],
+                    [rows_done, clock.now(), self.registry_id],
                 )
                 if not put(table):
                     return
@@ -1008,7 +1026,7 @@ class _PostgresImport:
                 ) as copy:
                     for problem in problems:
                         copy.write_row(problem)
-            ServiceRegistry.objects.filter(pk=self.registry_id).update(rows_done=rows_done)
+            registry_beat(registry_id=self.registry_id, rows_done=rows_done)
         cursor.execute(f"ANALYZE {self.stage}")
         return staged, rejected, rows_done, clinics
 
@@ -1154,24 +1172,12 @@ class _PostgresImport:
         return counts
 
 
-def registry_move(*, path: Path, target_dir: Path) -> Path:
-    """Move an inbox file into its done/ or failed/ folder without overwriting anything."""
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / path.name
-    n = 1
-    while target.exists():
-        target = target_dir / f"{path.stem}.{n}{path.suffix}"
-        n += 1
-    shutil.move(str(path), str(target))
-    return target
-
-
 __all__ = [
     "ImportCounts",
     "LABEL",
     "registry_create",
+    "registry_store",
     "registry_import",
     "registry_import_file",
     "registry_counts",
-    "registry_move",
 ]
