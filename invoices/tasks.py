@@ -6,14 +6,14 @@ services are read as module attributes so that either side may be imported first
 
 from celery import shared_task
 
-from .registry import inbox
-from .services import invoicing, registry_import
+from .registry import importer, inbox
+from .services import invoicing
 
 
 @shared_task(acks_late=True)
 def registry_import_task(registry_id: int) -> str:
-    registry = registry_import.registry_import(registry_id=registry_id)
-    return registry_import.registry_counts(registry).line()
+    registry = importer.registry_import(registry_id=registry_id)
+    return importer.registry_counts(registry).line()
 
 
 @shared_task

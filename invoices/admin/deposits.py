@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from dms_portal.money import format_rub
 from policies.models import InsuredPerson
 
 from ..errors import InvoiceError
@@ -72,7 +73,7 @@ class DepositEntryAdmin(admin.ModelAdmin):
                 form.add_error(None, str(exc))
             else:
                 self.log_addition(request, entry, [{"added": {}}])
-                messages.success(request, f"Взнос записан: {entry.amount} ₽.")
+                messages.success(request, f"Взнос записан: {format_rub(entry.amount)}.")
                 return redirect("admin:invoices_depositentry_changelist")
         context = {
             **self.admin_site.each_context(request),

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from ..models import Clinic, RegistryProblem, ServiceRegistry
 from ..registry.actions import registry_import_retry, registry_upload
 from ..registry.lease import registry_is_stale
-from ..services.registry_report import registry_problems_xlsx
+from ..registry.report import registry_problems_xlsx
 
 REGISTRY_SUFFIXES = (".csv", ".xlsx")
 INTERRUPTED = "Прервана"

@@ -7,7 +7,7 @@ from django.core.files import File
 
 from .. import queue
 from ..models import ServiceRegistry
-from ..services.registry_import import registry_store
+from .importer import registry_store
 from .lease import R, stale_q
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 
 from ..models import ServiceRegistry
-from ..services.registry_import import registry_import, registry_import_file
+from .importer import registry_import, registry_import_file
 from .lease import registry_is_stale
 
 log = logging.getLogger(__name__)

@@ -25,6 +25,8 @@ from django.db import IntegrityError, connection, transaction
 from audit.services import audit_log
 from dms_portal import clock
 from dms_portal.money import percent_of
+from franchise.calendar import add_business_days
+from notifications.services import notify
 from policies.models import Contract, InsuredPerson
 
 from .. import queue
@@ -58,8 +60,6 @@ def period_end(year: int, month: int) -> dt.date:
 
 def due_date_for(contract: Contract, formed_on: dt.date) -> dt.date:
     """The contract's payment term counted from the day the invoice is formed (Moscow)."""
-    from franchise.calendar import add_business_days
-
     if contract.payment_term_kind == Contract.TermKind.BUSINESS:
         return add_business_days(formed_on, contract.payment_term_days)
     return formed_on + dt.timedelta(days=contract.payment_term_days)
@@ -303,8 +303,6 @@ def _contact(person: InsuredPerson) -> tuple[str, str, int | None]:
 
 def invoices_notify_ready(*, invoice_ids: list[int]) -> None:
     """Queue the «счёт сформирован» SMS and e-mail to each invoice's payer (sent once)."""
-    from notifications.services import notify
-
     for invoice in Invoice.objects.filter(pk__in=invoice_ids).select_related(
         "payer__user", "person"
     ):

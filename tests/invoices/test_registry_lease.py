@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from invoices.models import ServiceLine, ServiceRegistry
-from invoices.services.registry_import import registry_create, registry_import
+from invoices.registry.importer import registry_create, registry_import
 from invoices.tasks import registry_inbox_scan
 
 from .conftest import line, write_registry
@@ -87,11 +87,11 @@ def test_a_live_import_is_neither_interrupted_nor_taken_over(
 
 
 def test_an_import_that_raises_gives_its_lease_up(roster, frozen, tmp_path, monkeypatch):
-    from invoices.services import registry_import as module
+    from invoices.registry import importer
 
     registry = registry_create(path=write_registry(tmp_path / "r.csv", [line("A-1")]))
-    monkeypatch.setattr(module, "_batched_import", lambda *a: 1 / 0)
-    monkeypatch.setattr(module, "_PostgresImport", lambda *a: 1 / 0)
+    monkeypatch.setattr(importer, "batched_import", lambda *a: 1 / 0)
+    monkeypatch.setattr(importer, "Pipeline", lambda *a: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         registry_import(registry_id=registry.pk)
     registry.refresh_from_db()

@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 from dms_portal.xlsx import append_safe
 
 from ..models import ServiceRegistry
-from ..registry_reader import FIELDS, LABEL
+from .read import FIELDS, LABEL
 
 
 def registry_problems_xlsx(*, registry: ServiceRegistry) -> bytes:
