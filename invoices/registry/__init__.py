@@ -1,1 +1,1 @@
-"""Clinic registry import, one step a module (see registry_import for the whole)."""
+"""Clinic registry import, one step a module; importer.py ties them together."""
