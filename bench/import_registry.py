@@ -33,8 +33,8 @@ def run(n: int, tmp: Path) -> None:
 
     from franchise.models import FranchiseActivation
     from invoices.models import Clinic, ServiceLine
-    from invoices.registry_reader import COLUMNS
-    from invoices.services.registry_import import registry_import_file
+    from invoices.registry.importer import registry_import_file
+    from invoices.registry.read import COLUMNS
     from policies.models import Contract, Employer, InsuredPerson, Program, normalize_name
 
     start, end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)

@@ -19,10 +19,10 @@ from dms_portal import clock
 from policies.models import InsuredPerson
 
 from .models import Clinic, Invoice, ServiceLine
-from .registry_reader import COLUMNS
+from .registry.importer import registry_import_file
+from .registry.read import COLUMNS
 from .services.deposit import deposit_payment_record
 from .services.invoicing import invoice_run
-from .services.registry_import import registry_import_file
 from .services.status import invoice_mark_paid
 
 CLINIC_CODE = "7701000001"

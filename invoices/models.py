@@ -34,6 +34,9 @@ class ServiceRegistry(models.Model):
     rejected = models.PositiveIntegerField("Отклонено", default=0)
     duplicates = models.PositiveIntegerField("Дубликаты", default=0)
     finished_at = models.DateTimeField("Завершён", null=True, blank=True)
+    # The import's lease: the importing process refreshes it as it goes; «Загружается» with a
+    # heartbeat older than REGISTRY_IMPORT_STALE_SECONDS (or none) is an interrupted import.
+    heartbeat_at = models.DateTimeField("Последний признак жизни импорта", null=True, blank=True)
 
     class Meta:
         verbose_name = "реестр услуг"

@@ -162,6 +162,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"
 REGISTRY_INBOX_DIR = Path(env("REGISTRY_INBOX_DIR", default=str(BASE_DIR / "var" / "inbox")))
+# A registry import whose heartbeat is older than this is interrupted (a killed worker): admin
+# shows it «Прервана» and offers «Повторить загрузку»; the inbox scan picks its file up again.
+REGISTRY_IMPORT_STALE_SECONDS = env.int("REGISTRY_IMPORT_STALE_SECONDS", default=300)
 
 # Request limits (pentest #10): a request may not make the app hold unbounded data. Form
 # fields (not files) up to 2.5 MB; files above 2.5 MB spool to a temporary file, not memory;

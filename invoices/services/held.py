@@ -9,7 +9,7 @@ from django.db import transaction
 from audit.services import audit_log
 
 from ..models import ServiceLine
-from ..registry_rows import HOLD, match_line, roster_for
+from ..registry.match import HOLD, match_line, roster_for
 
 L = ServiceLine.Status
 

@@ -25,8 +25,11 @@ from django.db import IntegrityError, connection, transaction
 from audit.services import audit_log
 from dms_portal import clock
 from dms_portal.money import percent_of
+from franchise.calendar import add_business_days
+from notifications.services import notify
 from policies.models import Contract, InsuredPerson
 
+from .. import queue
 from ..models import DepositEntry, Invoice, InvoiceLine, InvoiceNumberSequence, ServiceLine
 from .deposit import balances_for
 
@@ -57,8 +60,6 @@ def period_end(year: int, month: int) -> dt.date:
 
 def due_date_for(contract: Contract, formed_on: dt.date) -> dt.date:
     """The contract's payment term counted from the day the invoice is formed (Moscow)."""
-    from franchise.calendar import add_business_days
-
     if contract.payment_term_kind == Contract.TermKind.BUSINESS:
         return add_business_days(formed_on, contract.payment_term_days)
     return formed_on + dt.timedelta(days=contract.payment_term_days)
@@ -175,14 +176,8 @@ def invoice_run(
             ids = [inv.pk for inv in invoices]
             for start in range(0, len(ids), NOTIFY_CHUNK):
                 chunk = ids[start : start + NOTIFY_CHUNK]
-                transaction.on_commit(lambda chunk=chunk: _queue_notifications(chunk))
+                queue.invoices_notify_ready_queue(invoice_ids=chunk)
     return invoices
-
-
-def _queue_notifications(invoice_ids: list[int]) -> None:
-    from ..tasks import invoices_notify_ready_task
-
-    invoices_notify_ready_task.delay(invoice_ids)
 
 
 def _payer_expression() -> str:
@@ -308,8 +303,6 @@ def _contact(person: InsuredPerson) -> tuple[str, str, int | None]:
 
 def invoices_notify_ready(*, invoice_ids: list[int]) -> None:
     """Queue the «счёт сформирован» SMS and e-mail to each invoice's payer (sent once)."""
-    from notifications.services import notify
-
     for invoice in Invoice.objects.filter(pk__in=invoice_ids).select_related(
         "payer__user", "person"
     ):

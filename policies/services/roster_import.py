@@ -10,10 +10,8 @@ may be in the same file (in any order) or already in the roster.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -22,25 +20,9 @@ from django.db import transaction
 from audit.services import audit_log
 
 from ..models import Contract, InsuredPerson, Program, RosterImport, normalize_name
+from .roster_read import COLUMNS, LABEL, RosterFileError, cell_text, read_roster
 
-# Canonical field → accepted headers (the first is the Russian name used in reports).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "last_name": ("Фамилия", "last_name"),
-    "first_name": ("Имя", "first_name"),
-    "patronymic": ("Отчество", "patronymic"),
-    "birth_date": ("Дата рождения", "birth_date"),
-    "policy_number": ("Номер полиса", "policy_no", "policy_number"),
-    "employee_number": ("Табельный номер", "Таб. номер", "employee_no", "employee_number"),
-    "category": ("Категория", "category"),
-    "sponsor_policy": ("Полис сотрудника", "sponsor_policy_no", "sponsor_policy"),
-    "program": ("Программа", "program"),
-    "status": ("Статус", "status"),
-    "policy_start": ("Начало полиса", "policy_start"),
-    "policy_end": ("Окончание полиса", "policy_end"),
-    "phone": ("Телефон", "phone"),
-}
-REQUIRED_COLUMNS = ("last_name", "first_name", "birth_date", "policy_number", "category")
-LABEL = {name: headers[0] for name, headers in COLUMNS.items()}
+__all__ = ["RosterFileError", "RowError", "read_roster", "roster_import"]
 
 CATEGORY_WORDS = {
     "сотрудник": InsuredPerson.Category.EMPLOYEE,
@@ -78,10 +60,6 @@ ROSTER_FIELDS = (
 BATCH = 2000
 
 
-class RosterFileError(Exception):
-    """The file cannot be read as a roster at all (nothing is loaded)."""
-
-
 @dataclass
 class RowError:
     row: int
@@ -100,83 +78,6 @@ class _Row:
     errors: list[RowError] = field(default_factory=list)
 
 
-# --- reading -------------------------------------------------------------------------------
-
-
-def _header_key(value) -> str:
-    return " ".join(str(value or "").replace("\ufeff", "").split()).lower().replace("ё", "е")
-
-
-ALIASES = {_header_key(h): name for name, headers in COLUMNS.items() for h in headers}
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # 1001.0 from a spreadsheet number cell is the text "1001"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return " ".join(str(value).split())
-
-
-def read_roster(data: bytes, file_name: str) -> Iterator[tuple[int, dict[str, object]]]:
-    """Yield (row number, {field: raw value}) for each non-empty data row; row 1 is the header.
-
-    Raises RosterFileError when the file is not a readable roster (unknown container, bad
-    encoding, required columns missing)."""
-    if not data:
-        raise RosterFileError("Файл пуст.")
-    if data.startswith(b"PK\x03\x04"):
-        rows = _xlsx_rows(data)
-    elif file_name.lower().endswith((".xlsx", ".xls")):
-        raise RosterFileError("Файл назван как XLSX, но не является книгой Excel.")
-    else:
-        rows = _csv_rows(data)
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise RosterFileError("В файле нет строки заголовка.") from None
-    mapping: dict[int, str] = {}
-    for index, title in enumerate(header):
-        name = ALIASES.get(_header_key(title))
-        if name and name not in mapping.values():
-            mapping[index] = name
-    missing = [LABEL[c] for c in REQUIRED_COLUMNS if c not in mapping.values()]
-    if missing:
-        raise RosterFileError("Нет обязательных столбцов: " + ", ".join(missing) + ".")
-    for number, raw in enumerate(rows, start=2):
-        if not any(_cell_text(v) for v in raw):
-            continue
-        yield number, {name: (raw[i] if i < len(raw) else None) for i, name in mapping.items()}
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        yield from sheet.iter_rows()
-    except Exception as exc:  # calamine raises its own error types for broken books
-        raise RosterFileError(f"Книга Excel не читается: {exc}") from exc
-
-
-def _csv_rows(data: bytes) -> Iterator[list]:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1251 decodes any byte string but 0x98
-        raise RosterFileError("Не удалось определить кодировку CSV (ожидается UTF-8 или cp1251).")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
-
-
 # --- validating ----------------------------------------------------------------------------
 
 
@@ -185,7 +86,7 @@ def _parse_date(value) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _cell_text(value)
+    text = cell_text(value)
     for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -211,7 +112,7 @@ def _validate(number: int, raw: dict, contract: Contract, programs: dict[str, Pr
     def error(column: str, reason: str) -> None:
         row.errors.append(RowError(number, LABEL[column], reason))
 
-    text = {name: _cell_text(raw.get(name)) for name in COLUMNS}
+    text = {name: cell_text(raw.get(name)) for name in COLUMNS}
     for name in ("last_name", "first_name", "policy_number"):
         if not text[name]:
             error(name, "не заполнено")

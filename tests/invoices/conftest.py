@@ -10,7 +10,8 @@ import pytest
 import time_machine
 
 from franchise.models import FranchiseActivation
-from invoices.registry_reader import COLUMNS
+from invoices.registry.read import COLUMNS
+from policies.models import Program
 
 HEADER_RU = [names[0] for names in COLUMNS.values()]
 HEADER_EN = [names[1] for names in COLUMNS.values()]
@@ -50,6 +51,15 @@ def frozen():
     """20.11.2026 12:00 Moscow: after the sample registry's October dates."""
     with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False) as t:
         yield t
+
+
+@pytest.fixture
+def emergency_sidorova(roster):
+    sidorova = roster["sidorova"]
+    sidorova.program = Program.objects.get(contract=sidorova.contract, kind=Program.Kind.EMERGENCY)
+    sidorova.save()
+    activate(sidorova)
+    return sidorova
 
 
 def line(

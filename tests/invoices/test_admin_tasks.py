@@ -11,8 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from invoices.models import DepositEntry, Invoice, ServiceLine, ServiceRegistry
+from invoices.registry.importer import registry_import_file
 from invoices.services.invoicing import invoice_run
-from invoices.services.registry_import import registry_import_file
 from invoices.tasks import registry_inbox_scan
 
 from .conftest import activate, line, write_registry

@@ -8,11 +8,11 @@ import pytest
 
 from invoices.errors import InvoiceStateError
 from invoices.models import Invoice, ServiceLine
+from invoices.registry.importer import registry_import_file
 from invoices.services.annul import invoice_annul
 from invoices.services.deposit import deposit_balance, deposit_payment_record
 from invoices.services.invoicing import invoice_run
 from invoices.services.pdf import invoice_pdf
-from invoices.services.registry_import import registry_import_file
 from invoices.services.status import invoice_mark_paid, invoices_hold_for_payment
 from notifications.models import Message
 

@@ -58,7 +58,7 @@ def test_operator_uploads_a_registry_and_downloads_its_report(
 def test_operator_annuls_an_invoice_with_a_reason(
     live_server, page, screenshot, operator, demo, tmp_path
 ):
-    from invoices.services.registry_import import registry_import_file
+    from invoices.registry.importer import registry_import_file
 
     activate(demo["ivanov"])
     with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC), tick=False):
@@ -79,3 +79,38 @@ def test_operator_annuls_an_invoice_with_a_reason(
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.ANNULLED
     assert invoice.annul_reason == "Клиника отозвала реестр"
+
+
+def test_operator_retries_an_interrupted_import_and_records_a_deposit(
+    live_server, page, screenshot, operator, demo, tmp_path
+):
+    from invoices.models import ServiceRegistry
+    from invoices.registry.importer import registry_create
+
+    activate(demo["ivanov"])
+    registry = registry_create(path=write_registry(tmp_path / "r.csv", [line("A-1")]))
+    # A worker killed mid-import: «Загружается», its last heartbeat an hour ago.
+    ServiceRegistry.objects.filter(pk=registry.pk).update(
+        status="running", heartbeat_at=dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
+    )
+    login(page, live_server)
+    page.goto(live_server.url + "/admin/invoices/serviceregistry/")
+    expect(page.get_by_text("Прервана", exact=True)).to_be_visible()
+    page.goto(live_server.url + f"/admin/invoices/serviceregistry/{registry.pk}/change/")
+    screenshot(page, "admin-registry-interrupted")
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC), tick=False):
+        page.get_by_role("button", name="Повторить загрузку").click()
+        expect(page.get_by_text("Загрузка поставлена в очередь заново: 1.")).to_be_visible()
+    expect(page.get_by_text("Загружен", exact=True).first).to_be_visible()
+
+    page.goto(live_server.url + "/admin/invoices/serviceregistry/add/")
+    screenshot(page, "admin-registry-upload")
+    page.goto(live_server.url + "/admin/invoices/depositentry/add/")
+    page.get_by_label("Полис родственника").select_option(label=str(demo["ivanova"]))
+    page.get_by_label("Сумма взноса, ₽").fill("0")
+    page.get_by_role("button", name="Сохранить", exact=True).click()
+    expect(page.get_by_text("Сумма взноса должна быть больше нуля")).to_be_visible()
+    page.get_by_label("Сумма взноса, ₽").fill("500")
+    screenshot(page, "admin-deposit-add")
+    page.get_by_role("button", name="Сохранить", exact=True).click()
+    expect(page.get_by_text("Взнос записан: 500,00")).to_be_visible()

@@ -8,13 +8,13 @@ import pytest
 from django.db import connection
 
 from invoices.models import DepositEntry, Invoice, InvoiceLine, ServiceLine
+from invoices.registry.importer import registry_import_file
 from invoices.services.deposit import deposit_balance, deposit_payment_record
 from invoices.services.invoicing import (
     invoice_numbers_allocate,
     invoice_run,
     last_closed_period,
 )
-from invoices.services.registry_import import registry_import_file
 from notifications.models import Message
 from policies.models import Contract
 

@@ -7,8 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from invoices.models import RegistryProblem, ServiceLine, ServiceRegistry
-from invoices.services.registry_import import registry_create, registry_import
-from policies.models import Program
+from invoices.registry.importer import registry_create, registry_import
 
 from .conftest import HEADER_EN, SAMPLES, activate, line, write_registry
 
@@ -60,15 +59,6 @@ def mixed_rows():
         line("B-7", policy="DMS-9999", date="32.10.2026"),  # 17 rejected: malformed + unmatched
         line("A-3", last="ИВАНОВ", first="иван"),  # 18 loaded: case-insensitive names
     ]
-
-
-@pytest.fixture
-def emergency_sidorova(roster):
-    sidorova = roster["sidorova"]
-    sidorova.program = Program.objects.get(contract=sidorova.contract, kind=Program.Kind.EMERGENCY)
-    sidorova.save()
-    activate(sidorova)
-    return sidorova
 
 
 def run(path, fast=None):
@@ -204,7 +194,7 @@ def test_unreadable_file_fails_the_command(roster, tmp_path):
 
 
 def test_a_crash_midway_leaves_nothing_loaded(roster, frozen, tmp_path, monkeypatch):
-    from invoices.services import registry_import as module
+    from invoices.registry import load, load_sql
 
     path = write_registry(tmp_path / "r.csv", [line(f"A-{n}") for n in range(2500)])
     registry = registry_create(path=path)
@@ -217,10 +207,10 @@ def test_a_crash_midway_leaves_nothing_loaded(roster, frozen, tmp_path, monkeypa
             raise RuntimeError("worker killed")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(module.ServiceLine.objects, "bulk_create", exploding)
-    monkeypatch.setattr(module, "BATCH", 1000)
+    monkeypatch.setattr(load.ServiceLine.objects, "bulk_create", exploding)
+    monkeypatch.setattr(load, "BATCH", 1000)
     if connection.vendor == "postgresql":
-        monkeypatch.setattr(module._PostgresImport, "_load", lambda *a: 1 / 0)
+        monkeypatch.setattr(load_sql, "load_staged", lambda *a, **k: 1 / 0)
     with pytest.raises((RuntimeError, ZeroDivisionError)):
         registry_import(registry_id=registry.pk)
     assert ServiceLine.objects.count() == 0
@@ -256,12 +246,39 @@ def edge_rows():
     ]
 
 
-@pytest.mark.parametrize("rows", [mixed_rows, edge_rows])
+def broken_rows():
+    """A row for every rule and message of invoices/registry/fields.py."""
+    return [
+        line("K-1", clinic=""),  # text: required
+        line("K-2", patronymic=""),  # text: optional, empty is fine
+        line("K-3", name="У" * 501),  # text: too long
+        line("K-4", policy="P" * 33),  # text: too long (another limit)
+        line("K-5", birth=""),  # date: required
+        line("K-6", date="abc"),  # date: not a date
+        line("K-7", date="9" * 150),  # date: the quoted value is cut
+        line("K-8", birth="01.01.2030"),  # date: birth in the future
+        line("K-9", date="21.11.2026"),  # date: service in the future
+        line("K-10", qty=""),  # count: required
+        line("K-11", qty="-1"),  # count: not a whole number ≥ 1
+        line("K-12", qty="100001", amount="100001,00"),  # count: too many
+        line("K-13", price=""),  # money: required
+        line("K-14", price="1,2,3"),  # money: not a number
+        line("K-15", price="1,005", amount="1,01"),  # money: three decimals
+        line("K-16", price="-1,00", amount="1,00"),  # money: negative price
+        line("K-17", price="1,00", amount="-1,00"),  # money: negative amount
+        line("K-18", price="10000000000,00"),  # money: too big
+        line("K-19", qty="3", price="1,00", amount="2,00"),  # the product
+        ["", "R-1", "", "", "", "", "", "", "", "", "", "", "", "", ""],  # many at once
+        line("K-21"),  # loaded
+    ]
+
+
+@pytest.mark.parametrize("rows", [mixed_rows, edge_rows, broken_rows])
 def test_postgres_copy_path_and_batched_path_agree(
     postgres, roster, emergency_sidorova, frozen, tmp_path, rows, caplog
 ):
     path = write_registry(tmp_path / "mixed.csv", rows())
-    if rows is edge_rows:
+    if rows is not mixed_rows:
         with caplog.at_level("INFO"):
             fast = run(path, fast=True)
         assert "COPY refused" not in caplog.text  # the SQL validation really ran
@@ -270,6 +287,10 @@ def test_postgres_copy_path_and_batched_path_agree(
         slow = run(path, fast=False)
         assert counts(fast) == counts(slow)
         assert fast_outcome == outcomes(slow)
+        if rows is broken_rows:
+            assert counts(fast) == (2, 0, 19, 0)
+            reasons = {reason for _, kind, _, reason in fast_outcome[0]}
+            assert len(reasons) == 15  # every message of the rules, in both paths alike
         return
     fast = run(path, fast=True)
     fast_outcome = outcomes(fast)
@@ -289,146 +310,3 @@ def test_a_ragged_file_falls_back_to_row_by_row_reading(postgres, roster, frozen
     assert "COPY refused" in caplog.text
     assert counts(registry) == (2, 0, 1, 0)
     assert set(registry.problems.values_list("row_number", flat=True)) == {3}
-
-
-def scratch_tables(registry):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
-            [f"registry\\_stage\\_{registry.pk}\\_%"],
-        )
-        return [name for (name,) in cursor.fetchall()]
-
-
-def test_postgres_chunks_agree_with_the_batched_path_across_chunk_edges(
-    postgres, roster, emergency_sidorova, frozen, tmp_path, monkeypatch, caplog
-):
-    """Four rows a chunk: the in-file duplicate (rows 2 and 16) and the re-matched held lines
-    of the second import fall in different chunks than their first occurrence."""
-    from invoices.services import registry_import as module
-
-    monkeypatch.setattr(module, "CHUNK_ROWS", 4)
-    path = write_registry(tmp_path / "mixed.csv", mixed_rows())
-    with caplog.at_level("INFO"):
-        fast = run(path, fast=True)
-    assert "COPY refused" not in caplog.text
-    assert fast.rows_done == 17
-    assert scratch_tables(fast) == []
-    fast_outcome = outcomes(fast)
-    ServiceLine.objects.all().delete()
-    slow = run(path, fast=False)
-    assert counts(fast) == counts(slow) == (3, 6, 7, 1)
-    assert fast_outcome == outcomes(slow)
-    assert counts(run(path, fast=True)) == (0, 6, 7, 4)
-    assert counts(run(path, fast=False)) == (0, 6, 7, 4)
-
-
-def test_postgres_crash_in_a_later_chunk_leaves_nothing_and_no_scratch(
-    postgres, roster, frozen, tmp_path, monkeypatch
-):
-    from invoices.services import registry_import as module
-
-    monkeypatch.setattr(module, "CHUNK_ROWS", 100)
-    path = write_registry(tmp_path / "r.csv", [line(f"A-{n}") for n in range(1000)])
-    registry = registry_create(path=path)
-    original = module._PostgresImport._load
-    calls = {"n": 0}
-
-    def exploding(self, *args):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("worker killed")
-        return original(self, *args)
-
-    monkeypatch.setattr(module._PostgresImport, "_load", exploding)
-    with pytest.raises(RuntimeError):
-        registry_import(registry_id=registry.pk)
-    assert calls["n"] == 3  # two chunks were loaded before the crash, and rolled back
-    assert ServiceLine.objects.count() == 0
-    assert RegistryProblem.objects.count() == 0
-    assert ServiceRegistry.objects.get(pk=registry.pk).status == ServiceRegistry.Status.RUNNING
-    assert scratch_tables(registry) == []
-    monkeypatch.setattr(module._PostgresImport, "_load", original)
-    done = registry_import(registry_id=registry.pk)
-    assert counts(done) == (1000, 0, 0, 0)
-    assert done.rows_done == 1000
-    assert scratch_tables(done) == []
-
-
-@pytest.mark.django_db(transaction=True)
-def test_postgres_progress_is_visible_while_the_import_transaction_is_open(
-    postgres, roster, frozen, tmp_path, monkeypatch
-):
-    """The worker connection commits rows_done chunk by chunk; the loader sees each chunk's
-    figure before it loads that chunk (the import's own transaction stays open meanwhile)."""
-    from invoices.services import registry_import as module
-
-    monkeypatch.setattr(module, "CHUNK_ROWS", 100)
-    path = write_registry(tmp_path / "r.csv", [line(f"A-{n}") for n in range(500)])
-    registry = registry_create(path=path)
-    original = module._PostgresImport._load
-    seen = []
-
-    def watching(self, *args):
-        seen.append(ServiceRegistry.objects.get(pk=registry.pk).rows_done)
-        return original(self, *args)
-
-    monkeypatch.setattr(module._PostgresImport, "_load", watching)
-    done = registry_import(registry_id=registry.pk)
-    assert counts(done) == (500, 0, 0, 0)
-    assert len(seen) > 1
-    assert seen == sorted(seen) and 0 < seen[0] < 500 and seen[-1] == 500
-    assert scratch_tables(done) == []
-
-
-def test_file_pieces_are_whole_records(tmp_path, monkeypatch):
-    """The PostgreSQL path COPYs the file in pieces: cuts fall only at line ends outside
-    quotes, and the pieces put together are the file, byte for byte."""
-    from invoices.registry_reader import open_registry
-    from invoices.services import registry_import as module
-
-    rows = [
-        line(f"A-{n}", name="Приём\r\nврача «на дому»" if n % 3 else 'Осмотр "A"')
-        for n in range(10)
-    ]
-    path = write_registry(tmp_path / "q.csv", rows)
-    data = path.read_bytes()
-    for chunk_rows in (1, 2, 3, 7, 100):
-        monkeypatch.setattr(module, "CHUNK_ROWS", chunk_rows)
-        pieces = list(module._PostgresImport(1, open_registry(path))._parts())
-        assert b"".join(pieces) == data
-        assert all(piece.count(b'"') % 2 == 0 for piece in pieces)
-        assert all(piece.endswith(b"\r\n") for piece in pieces)
-        if chunk_rows == 1:
-            assert len(pieces) == 11  # the header, then one record a piece
-    no_newline = tmp_path / "n.csv"
-    no_newline.write_bytes(data.rstrip(b"\r\n"))
-    monkeypatch.setattr(module, "CHUNK_ROWS", 4)
-    pieces = list(module._PostgresImport(1, open_registry(no_newline))._parts())
-    assert b"".join(pieces) == no_newline.read_bytes()
-
-
-def test_postgres_multiline_values_and_a_ragged_row_in_a_later_piece(
-    postgres, roster, frozen, tmp_path, monkeypatch, caplog
-):
-    from invoices.services import registry_import as module
-
-    monkeypatch.setattr(module, "CHUNK_ROWS", 2)
-    rows = [line(f"A-{n}", name="Приём\nврача") for n in range(6)]
-    path = write_registry(tmp_path / "m.csv", rows)
-    with caplog.at_level("INFO"):
-        fast = run(path, fast=True)
-    assert "COPY refused" not in caplog.text
-    assert counts(fast) == (6, 0, 0, 0)
-    assert sorted(fast.lines.values_list("row_number", flat=True)) == [2, 3, 4, 5, 6, 7]
-    assert set(fast.lines.values_list("service_name", flat=True)) == {"Приём\nврача"}
-
-    ragged = [line(f"B-{n}") for n in range(6)] + [line("B-6")[:10], line("B-7")]
-    path = write_registry(tmp_path / "r.csv", ragged)
-    caplog.clear()
-    with caplog.at_level("INFO"):
-        registry = run(path, fast=True)
-    assert "COPY refused" in caplog.text  # after three pieces were loaded: rolled back
-    assert counts(registry) == (7, 0, 1, 0)
-    assert set(registry.problems.values_list("row_number", flat=True)) == {8}
-    assert scratch_tables(registry) == []

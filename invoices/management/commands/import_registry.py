@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from invoices.models import ServiceRegistry
-from invoices.services.registry_import import registry_counts, registry_import_file
+from invoices.registry.importer import registry_counts, registry_import_file
 
 
 class Command(BaseCommand):

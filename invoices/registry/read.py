@@ -3,7 +3,7 @@
 XLSX (first sheet, python-calamine: ~8× faster than openpyxl read-only) and CSV (`;` or `,`,
 UTF-8 with or without BOM, or cp1251). Rows stream: nothing holds the whole file in memory.
 Each row comes out as a tuple of raw values in FIELDS order: strings, or `datetime.date` for
-Excel date cells; validation (registry_rows.py) decides what they mean.
+Excel date cells; validation (check.py, from the rules in fields.py) decides what they mean.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from python_calamine import CalamineWorkbook
 
 # Canonical field → (Russian header, English header), in the order of REGISTRY_FORMAT.md.
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -82,8 +84,6 @@ def open_registry(path: str | Path) -> Registry:
     if head.startswith(b"PK\x03\x04"):
         registry = Registry(path, "xlsx")
         try:
-            from python_calamine import CalamineWorkbook
-
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
             registry.rows_total = max(sheet.total_height - 1, 0)
         except Exception as exc:  # calamine raises its own error types for broken archives
@@ -191,8 +191,6 @@ def _cell(value):
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple]]:
-    from python_calamine import CalamineWorkbook
-
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = sheet.iter_rows()

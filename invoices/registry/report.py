@@ -5,33 +5,36 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from dms_portal.xlsx import append_safe
+
 from ..models import ServiceRegistry
-from ..registry_reader import FIELDS, LABEL
+from .read import FIELDS, LABEL
 
 
 def registry_problems_xlsx(*, registry: ServiceRegistry) -> bytes:
     """Streams the problems into a write-only workbook (a million-row file stays cheap)."""
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("Итоги")
-    summary.append(["Файл", registry.original_name])
-    summary.append(["Загружен", registry.uploaded_at.strftime("%d.%m.%Y %H:%M")])
-    summary.append(["Статус", registry.get_status_display()])
+    # Every row goes through append_safe: file names, service names and reasons come from
+    # outside, and text starting with «=» must stay text (CWE-1236).
+    append_safe(summary, ["Файл", registry.original_name])
+    append_safe(summary, ["Загружен", registry.uploaded_at.strftime("%d.%m.%Y %H:%M")])
+    append_safe(summary, ["Статус", registry.get_status_display()])
     for label, value in (
         ("Загружено", registry.loaded),
         ("Задержано", registry.held),
         ("Отклонено", registry.rejected),
         ("Дубликаты", registry.duplicates),
     ):
-        summary.append([label, value])
+        append_safe(summary, [label, value])
     if registry.error:
-        summary.append(["Ошибка", registry.error])
+        append_safe(summary, ["Ошибка", registry.error])
     sheet = workbook.create_sheet("Проблемы строк")
     bold = Font(bold=True)
     header = ["Строка", "Итог", "Колонка", "Причина", *(LABEL[f] for f in FIELDS)]
-    from openpyxl.cell import WriteOnlyCell
-
     cells = []
     for title in header:
         cell = WriteOnlyCell(sheet, value=title)
@@ -41,14 +44,15 @@ def registry_problems_xlsx(*, registry: ServiceRegistry) -> bytes:
     problems = registry.problems.order_by("row_number", "id").iterator(chunk_size=5000)
     for problem in problems:
         raw = problem.raw or {}
-        sheet.append(
+        append_safe(
+            sheet,
             [
                 problem.row_number,
                 problem.get_kind_display(),
                 problem.column,
                 problem.reason,
                 *(raw.get(f, "") for f in FIELDS),
-            ]
+            ],
         )
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -1,0 +1,68 @@
+"""Service lines and the held queue (re-match with the roster, dismiss)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from ..models import HeldServiceLine, ServiceLine
+from ..services.held import held_lines_dismiss, held_lines_rematch
+
+
+class _LineAdminBase(admin.ModelAdmin):
+    list_display = (
+        "line_id",
+        "clinic",
+        "service_date",
+        "policy_no",
+        "last_name",
+        "first_name",
+        "service_name",
+        "quantity",
+        "amount",
+        "status",
+        "hold_reason",
+    )
+    list_select_related = ("clinic",)
+    search_fields = ("line_id", "policy_no", "last_name", "registry_no")
+    date_hierarchy = "service_date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceLine)
+class ServiceLineAdmin(_LineAdminBase):
+    list_filter = ("status", "clinic")
+
+
+@admin.register(HeldServiceLine)
+class HeldServiceLineAdmin(_LineAdminBase):
+    list_filter = ("hold_reason", "clinic")
+    actions = ["rematch", "dismiss"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=ServiceLine.Status.HELD)
+
+    def has_change_permission(self, request, obj=None):
+        # The actions need it; the form itself shows everything read-only.
+        return request.user.has_perm("invoices.change_serviceline")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in ServiceLine._meta.fields]
+
+    @admin.action(description="Сопоставить заново со списком застрахованных")
+    def rematch(self, request, queryset):
+        loaded, held = held_lines_rematch(
+            line_ids=queryset.values_list("pk", flat=True), actor=request.user
+        )
+        self.message_user(request, f"Загружено: {loaded}; по-прежнему задержано: {held}.")
+
+    @admin.action(description="Снять (не выставлять в счёт)")
+    def dismiss(self, request, queryset):
+        count = held_lines_dismiss(
+            line_ids=queryset.values_list("pk", flat=True), actor=request.user
+        )
+        self.message_user(request, f"Снято строк: {count}.")

@@ -1,0 +1,1 @@
+"""Clinic registry import, one step a module; importer.py ties them together."""
