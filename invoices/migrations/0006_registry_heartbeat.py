@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0004_registry_labels'),
+        ('invoices', '0005_clinic_moved_to_clinics'),
     ]
 
     operations = [
