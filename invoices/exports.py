@@ -12,7 +12,6 @@ from openpyxl.utils import get_column_letter
 from dms_portal import clock
 
 from .models import Invoice
-from .services.status import payable_amount
 
 MONEY_FORMAT = '#,##0.00 "₽"'
 DATE_FORMAT = "DD.MM.YYYY"
@@ -69,14 +68,14 @@ def _sheet(ws, title: str, columns, rows: Iterable[list], totals: dict[int, Deci
 
 
 def invoices_xlsx(invoices: Iterable[Invoice]) -> bytes:
-    """The invoices (with `lines` prefetched and `with_payable` applied) as an XLSX file:
+    """The invoices (with `lines` prefetched and `with_money` applied) as an XLSX file:
     sheet «Счета», one row per invoice, and sheet «Услуги», one row per service line."""
     invoices = list(invoices)
     wb = Workbook()
     zero = Decimal("0.00")
     copay = sum((inv.copay_total for inv in invoices), zero)
     deposit = sum((inv.deposit_applied for inv in invoices), zero)
-    payable = sum((payable_amount(inv) for inv in invoices), zero)
+    payable = sum((inv.payable_amount() for inv in invoices), zero)
     _sheet(
         wb.active,
         "Счета",
@@ -89,7 +88,7 @@ def invoices_xlsx(invoices: Iterable[Invoice]) -> bytes:
                 inv.person.get_category_display(),
                 inv.copay_total,
                 inv.deposit_applied,
-                payable_amount(inv),
+                inv.payable_amount(),
                 inv.get_status_display(),
                 inv.due_date,
             ]
