@@ -6,12 +6,12 @@ from django.utils.html import format_html
 
 from dms_portal import clock
 from dms_portal.money import format_rub
+from policies.services.payer import contacts_of
 
 from .errors import DebtError
 from .models import CallLog, Debtor, EmployerReport, ProgrammeDowngrade
 from .selectors import call_list, days_overdue
 from .services.calls import call_list_xlsx, call_log
-from .services.common import person_contacts
 from .services.overdue import downgrade_restore
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,7 +70,7 @@ class DebtorAdmin(admin.ModelAdmin):
 
     @admin.display(description="Телефон")
     def phone_display(self, obj):
-        return person_contacts(obj).phone or "—"
+        return contacts_of(obj).phone or "—"
 
     @admin.display(description="Долг", ordering="debt")
     def debt_display(self, obj):
