@@ -27,17 +27,38 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, Q
-from django.db.models.constants import OnConflict
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 
 from dms_portal import clock
 
 from .backends import DeliveryError, backend_for
+from .delivery import (
+    MAX_ATTEMPTS,
+    message_deliver,
+    message_requeue,
+    messages_due,
+    messages_resolve_stale,
+    retry_delay,
+)
 from .models import Channel, Message
+from .queue import enqueue, enqueue_many
 
 log = logging.getLogger(__name__)
+
+# Delivery lives in .delivery (the tasks' side); its entry points stay importable from here.
+__all__ = [
+    "MAX_ATTEMPTS",
+    "Notice",
+    "message_deliver",
+    "message_requeue",
+    "messages_due",
+    "messages_resolve_stale",
+    "notify",
+    "notify_many",
+    "quiet_hours_end",
+    "retry_delay",
+]
 
 S = Message.Status
 DEFAULT_TZ = "Europe/Moscow"
@@ -46,21 +67,6 @@ DEFAULT_TZ = "Europe/Moscow"
 def _quiet_hours() -> tuple[int, int]:
     """(start hour, end hour) of the SMS quiet period, local time; default 21:00–09:00."""
     return tuple(getattr(settings, "NOTIFICATIONS_QUIET_HOURS", (21, 9)))
-
-
-MAX_ATTEMPTS = 9
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """Exponential backoff after the n-th failed attempt: 30 s, 60 s, 120 s … capped at 30 min
-    (NOTIFICATIONS_RETRY_BACKOFF / NOTIFICATIONS_RETRY_BACKOFF_MAX)."""
-    base = getattr(settings, "NOTIFICATIONS_RETRY_BACKOFF", 30)
-    cap = getattr(settings, "NOTIFICATIONS_RETRY_BACKOFF_MAX", 1800)
-    return dt.timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
-
-
-def _stale_after() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "NOTIFICATIONS_SENDING_STALE_SECONDS", 900))
 
 
 def quiet_hours_end(*, moment: dt.datetime, tz: str | None = None) -> dt.datetime | None:
@@ -147,18 +153,12 @@ def notify(
                 message_deliver(message_id=message.pk, body=body)
             except DeliveryError:
                 # A code must not wait for a sweep: hand the retry to the task queue.
-                _enqueue(message.pk, body if sensitive else None)
+                enqueue(message.pk, body if sensitive else None)
         elif scheduled_for is None:
-            _enqueue(message.pk, body if sensitive else None)
+            enqueue(message.pk, body if sensitive else None)
         # Messages held for quiet hours are enqueued by `enqueue_due_messages` (beat), not with
         # a Celery eta: an eta longer than the broker's visibility timeout is redelivered.
     return created
-
-
-def _enqueue(message_id: int, body: str | None) -> None:
-    from .tasks import deliver_message
-
-    transaction.on_commit(lambda: deliver_message.delay(message_id, body))
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ def _notify_batch(notices: list[Notice]) -> list[Message]:
         created = [row for row in rows if row.pk in ids]
         due_now = [m.pk for m in created if m.scheduled_for is None]
         if due_now:
-            _enqueue_many(due_now)
+            enqueue_many(due_now)
     skipped = len(rows) - len(created)
     if skipped:
         log.info("%s notifications were queued meanwhile by another run", skipped)
@@ -270,158 +270,47 @@ def _render_cached(templates: dict, event: str, channel: str, context: dict):
 
 
 def _insert_ignoring_duplicates(rows: list[Message]) -> set[int]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id, dedupe_key; sets `pk` on the rows that
-    were inserted and returns their ids. `bulk_create(ignore_conflicts=True)` cannot say which
-    rows went in, so this uses the same internal insert Django's bulk_create is built on (the
-    SQL is supported by PostgreSQL and by SQLite ≥ 3.35)."""
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, dedupe_key (PostgreSQL, SQLite ≥ 3.35);
+    sets `pk` on the rows that went in and returns their ids. `bulk_create(ignore_conflicts=
+    True)` cannot say which rows went in, so the statement is built here from the model's
+    `_meta` (table, columns, each field's own conversion of its value) and run through the
+    public cursor API. Rows without a key cannot conflict and go through `bulk_create`."""
     db = router.db_for_write(Message)
     connection = connections[db]
-    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
-    key_field = Message._meta.get_field("dedupe_key")
-    size = max(connection.ops.bulk_batch_size(fields, rows), 1)
-    by_key = {row.dedupe_key: row for row in rows if row.dedupe_key}
+    keyless = [row for row in rows if not row.dedupe_key]
+    keyed = {row.dedupe_key: row for row in rows if row.dedupe_key}
     ids: set[int] = set()
-    for start in range(0, len(rows), size):
-        chunk = rows[start : start + size]
-        returned = Message.objects.db_manager(db)._insert(
-            chunk,
-            fields=fields,
-            returning_fields=[Message._meta.pk, key_field],
-            on_conflict=OnConflict.IGNORE,
-        )
-        # Rows without a key cannot conflict: all of them come back, in insert order.
-        keyless_chunk = iter(row for row in chunk if not row.dedupe_key)
-        for pk, dedupe_key in returned or []:
-            row = by_key[dedupe_key] if dedupe_key else next(keyless_chunk)
-            row.pk = pk
+    if keyless:
+        ids.update(m.pk for m in Message.objects.using(db).bulk_create(keyless))
+    if not keyed:
+        return ids
+    meta = Message._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    table, pk, key = (
+        quote(name) for name in (meta.db_table, meta.pk.column, meta.get_field("dedupe_key").column)
+    )
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    chunk_rows = list(keyed.values())
+    size = max(connection.ops.bulk_batch_size(fields, chunk_rows), 1)
+    for start in range(0, len(chunk_rows), size):
+        chunk = chunk_rows[start : start + size]
+        params = [
+            f.get_db_prep_save(f.pre_save(row, add=True), connection)
+            for row in chunk
+            for f in fields
+        ]
+        values = ", ".join([placeholders] * len(chunk))
+        # Identifiers come from _meta and are quoted; every value is a parameter.
+        sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"  # noqa: E501, S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            returned = cursor.fetchall()
+        for new_id, dedupe_key in returned:
+            row = keyed[dedupe_key]
+            row.pk = new_id
             row._state.adding = False
             row._state.db = db
-            ids.add(pk)
+            ids.add(new_id)
     return ids
-
-
-def _enqueue_many(message_ids: list[int]) -> None:
-    """One on-commit callback for a whole batch (not one closure per message)."""
-    from .tasks import deliver_message
-
-    def send() -> None:
-        for message_id in message_ids:
-            deliver_message.delay(message_id, None)
-
-    transaction.on_commit(send)
-
-
-def message_deliver(*, message_id: int, body: str | None = None) -> Message:
-    """Deliver one message; safe to repeat and to run concurrently (one claim wins).
-
-    A temporary error puts the row back to QUEUED with `scheduled_for` = now + backoff (the
-    row, not the task, says when the next attempt is due, so a Celery retry and the sweep
-    agree) and is re-raised for the task; after MAX_ATTEMPTS, or on a permanent error, the
-    row is FAILED. A message that is not QUEUED or not yet due is returned untouched.
-    """
-    now = clock.now()
-    claimed = (
-        Message.objects.filter(pk=message_id, status=S.QUEUED)
-        .filter(Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=now))
-        .update(status=S.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-    message = Message.objects.get(pk=message_id)
-    if not claimed:
-        if message.status == S.SENDING and _resolve_if_stale(message):
-            # A dead worker's claim: e-mail is QUEUED again and sent now; SMS is UNKNOWN.
-            return message_deliver(message_id=message_id, body=body)
-        return message
-    text = body if body is not None else message.body
-    if message.sensitive and not text:
-        # A code whose body was never stored cannot be rebuilt; it has expired anyway.
-        return _finish(message, status=S.FAILED, error="текст кода недоступен для повтора")
-    try:
-        backend_for(message.channel).send(
-            channel=message.channel, recipient=message.recipient, subject=message.subject, body=text
-        )
-    except DeliveryError as exc:
-        if exc.permanent:
-            return _finish(message, status=S.FAILED, error=str(exc))
-        if message.attempts >= MAX_ATTEMPTS:
-            return _finish(message, status=S.FAILED, error=f"попытки исчерпаны: {exc}")
-        _finish(
-            message,
-            status=S.QUEUED,
-            error=str(exc),
-            scheduled_for=clock.now() + retry_delay(message.attempts),
-        )
-        raise
-    return _finish(message, status=S.SENT, error="")
-
-
-def _finish(
-    message: Message, *, status: str, error: str, scheduled_for: dt.datetime | None = None
-) -> Message:
-    """Record the outcome of our own claim (only a row still in SENDING is ours to change)."""
-    fields = {"status": status, "error": error[:2000], "claimed_at": None}
-    if scheduled_for is not None:
-        fields["scheduled_for"] = scheduled_for
-    if status == S.SENT:
-        fields["sent_at"] = clock.now()
-    Message.objects.filter(pk=message.pk, status=S.SENDING).update(**fields)
-    message.refresh_from_db()
-    return message
-
-
-def _resolve_if_stale(message: Message) -> bool:
-    if message.claimed_at and message.claimed_at < clock.now() - _stale_after():
-        return messages_resolve_stale(message_ids=[message.pk]) > 0
-    return False
-
-
-def messages_resolve_stale(*, message_ids: list[int] | None = None) -> int:
-    """Settle rows a dead worker left in SENDING: e-mail back to QUEUED, SMS to UNKNOWN.
-
-    Returns how many rows changed. Conditional updates: a live worker that finishes meanwhile
-    keeps its own outcome.
-    """
-    cutoff = clock.now() - _stale_after()
-    stale = Message.objects.filter(status=S.SENDING, claimed_at__lt=cutoff)
-    if message_ids is not None:
-        stale = stale.filter(pk__in=message_ids)
-    requeued = stale.filter(channel=Channel.EMAIL).update(
-        status=S.QUEUED, claimed_at=None, error="обработчик остановился во время отправки"
-    )
-    unknown = stale.filter(channel=Channel.SMS).update(
-        status=S.UNKNOWN,
-        claimed_at=None,
-        error="обработчик остановился во время отправки: SMS могло уйти, повтор не выполнялся",
-    )
-    if requeued or unknown:
-        log.warning("stale sends resolved: %s e-mail re-queued, %s SMS unknown", requeued, unknown)
-    return requeued + unknown
-
-
-def messages_due(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
-    """Ids of QUEUED messages that should be handed to a worker now: quiet-hour SMS whose time
-    has come, retries whose backoff is over (the safety net when a retry task was lost, and the
-    only retry path when tasks run inline), and any message whose enqueue was lost (broker
-    down at commit) after a grace period. Codes without a stored body are left alone: they
-    cannot be rebuilt."""
-    now = now or clock.now()
-    grace = now - dt.timedelta(minutes=5)
-    return list(
-        Message.objects.filter(status=S.QUEUED)
-        .filter(Q(scheduled_for__lte=now) | Q(scheduled_for__isnull=True, created_at__lt=grace))
-        .exclude(sensitive=True, body="")
-        .order_by("scheduled_for", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def message_requeue(*, message: Message) -> bool:
-    """An operator resends a FAILED or UNKNOWN message (admin action). Returns False when the
-    message is in another state or its code was not stored."""
-    if message.sensitive and not message.body:
-        return False
-    changed = Message.objects.filter(pk=message.pk, status__in=[S.FAILED, S.UNKNOWN]).update(
-        status=S.QUEUED, scheduled_for=None, error="", attempts=0
-    )
-    if changed:
-        _enqueue(message.pk, None)
-    return bool(changed)

@@ -5,8 +5,8 @@ from celery import shared_task
 from dms_portal import clock
 
 from .backends import TemporaryError
+from .delivery import message_deliver, messages_due, messages_resolve_stale
 from .models import Message
-from .services import message_deliver, messages_due, messages_resolve_stale
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
