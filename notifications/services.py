@@ -2,7 +2,9 @@
 
 Callers hand over an event name, a context and the recipient's phone and/or e-mail; this module
 renders `templates/notifications/<event>.sms.txt` and `<event>.email.txt` (first line is the
-subject), records one Message per channel and delivers it. It imports no domain app.
+subject), records one Message per channel and hands it to delivery. It imports no domain app.
+Delivery itself is `.delivery` (what the tasks run); both queue work after commit through
+`.queue`, which finds the task by name, so neither imports the tasks module.
 
 Delivery guarantees (why the code is shaped like this):
 - A Message row is created once per `key` + channel + recipient (unique `dedupe_key`), so a
