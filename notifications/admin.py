@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
-from .delivery import message_requeue
 from .models import Message
+from .services import message_requeue
 
 
 @admin.register(Message)

@@ -1,6 +1,6 @@
 """Delivering queued messages: claim, send, record the outcome, retry, resolve dead claims
 (the guarantees are described in `notifications.services`). The tasks call this module; it
-queues work through `.queue` and never imports the tasks."""
+queues nothing itself, so it imports neither the tasks nor `.queue`."""
 
 import datetime as dt
 import logging
@@ -12,7 +12,6 @@ from dms_portal import clock
 
 from .backends import DeliveryError, backend_for
 from .models import Channel, Message
-from .queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -133,16 +132,3 @@ def messages_due(*, now: dt.datetime | None = None, limit: int = 500) -> list[in
         .order_by("scheduled_for", "id")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-def message_requeue(*, message: Message) -> bool:
-    """An operator resends a FAILED or UNKNOWN message (admin action). Returns False when the
-    message is in another state or its code was not stored."""
-    if message.sensitive and not message.body:
-        return False
-    changed = Message.objects.filter(pk=message.pk, status__in=[S.FAILED, S.UNKNOWN]).update(
-        status=S.QUEUED, scheduled_for=None, error="", attempts=0
-    )
-    if changed:
-        enqueue(message.pk, None)
-    return bool(changed)

@@ -3,8 +3,9 @@
 Callers hand over an event name, a context and the recipient's phone and/or e-mail; this module
 renders `templates/notifications/<event>.sms.txt` and `<event>.email.txt` (first line is the
 subject), records one Message per channel and hands it to delivery. It imports no domain app.
-Delivery itself is `.delivery` (what the tasks run); both queue work after commit through
-`.queue`, which finds the task by name, so neither imports the tasks module.
+Delivery itself is `.delivery` (what the tasks run). Work is queued after commit through
+`.queue`, the only module that imports the tasks; the tasks import `.delivery`, never this
+module or `.queue`, so there is no import loop.
 
 Delivery guarantees (why the code is shaped like this):
 - A Message row is created once per `key` + channel + recipient (unique `dedupe_key`), so a
@@ -38,7 +39,6 @@ from .backends import DeliveryError, backend_for
 from .delivery import (
     MAX_ATTEMPTS,
     message_deliver,
-    message_requeue,
     messages_due,
     messages_resolve_stale,
     retry_delay,
@@ -316,3 +316,16 @@ def _insert_ignoring_duplicates(rows: list[Message]) -> set[int]:
             row._state.db = db
             ids.add(new_id)
     return ids
+
+
+def message_requeue(*, message: Message) -> bool:
+    """An operator resends a FAILED or UNKNOWN message (admin action). Returns False when the
+    message is in another state or its code was not stored."""
+    if message.sensitive and not message.body:
+        return False
+    changed = Message.objects.filter(pk=message.pk, status__in=[S.FAILED, S.UNKNOWN]).update(
+        status=S.QUEUED, scheduled_for=None, error="", attempts=0
+    )
+    if changed:
+        enqueue(message.pk, None)
+    return bool(changed)
