@@ -288,26 +288,21 @@ def _insert_ignoring_duplicates(rows: list[Message]) -> set[int]:
         return ids
     meta = Message._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    table, pk, key = (
-        quote(name) for name in (meta.db_table, meta.pk.column, meta.get_field("dedupe_key").column)
-    )
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     chunk_rows = list(keyed.values())
-    size = max(connection.ops.bulk_batch_size(fields, chunk_rows), 1)
+    # PostgreSQL takes one array per column (as Django's own bulk insert does): a VALUES list
+    # of 13 × 1,000 placeholders costs more to build and parse than the insert itself.
+    unnest = connection.vendor == "postgresql"
+    size = len(chunk_rows) if unnest else max(connection.ops.bulk_batch_size(fields, chunk_rows), 1)
     for start in range(0, len(chunk_rows), size):
         chunk = chunk_rows[start : start + size]
-        params = [
-            f.get_db_prep_save(f.pre_save(row, add=True), connection)
+        values = [
+            [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
             for row in chunk
-            for f in fields
         ]
-        values = ", ".join([placeholders] * len(chunk))
-        # Identifiers come from _meta and are quoted; every value is a parameter.
-        sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"  # noqa: E501, S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(
+                _insert_sql(connection, fields, len(chunk), unnest), _params(values, unnest)
+            )
             returned = cursor.fetchall()
         for new_id, dedupe_key in returned:
             row = keyed[dedupe_key]
@@ -316,6 +311,29 @@ def _insert_ignoring_duplicates(rows: list[Message]) -> set[int]:
             row._state.db = db
             ids.add(new_id)
     return ids
+
+
+def _insert_sql(connection, fields, count: int, unnest: bool) -> str:
+    meta = Message._meta
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    key = quote(meta.get_field("dedupe_key").column)
+    columns = ", ".join(quote(f.column) for f in fields)
+    if unnest:
+        # Bare type names (varchar[], not varchar(254)[]), as Django's compiler does.
+        arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+        source = f"SELECT * FROM UNNEST({arrays})"  # noqa: S608 - types from _meta
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        source = "VALUES " + ", ".join([row] * count)
+    # Identifiers come from _meta and are quoted; every value is a parameter.
+    return f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"  # noqa: E501, S608
+
+
+def _params(values: list[list], unnest: bool) -> list:
+    if unnest:
+        return [list(column) for column in zip(*values, strict=True)]
+    return [value for row in values for value in row]
 
 
 def message_requeue(*, message: Message) -> bool:
