@@ -120,8 +120,8 @@ def run() -> None:
 
     # Delivery is the workers' job (measured by the worker tests, not here): the jobs only
     # create the message rows, so enqueueing is switched off instead of running inline.
-    notifications.services._enqueue = lambda message_id, body: None
-    notifications.services._enqueue_many = lambda message_ids: None
+    notifications.services.enqueue = lambda message_id, body: None
+    notifications.services.enqueue_many = lambda message_ids: None
     due = build(N)
     at = dt.datetime.combine(due, dt.time(10), tzinfo=MOSCOW)
     with time_machine.travel(at, tick=True):

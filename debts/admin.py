@@ -1,17 +1,18 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dms_portal import clock
 from dms_portal.money import format_rub
+from policies.services.payer import contacts_of
 
 from .errors import DebtError
 from .models import CallLog, Debtor, EmployerReport, ProgrammeDowngrade
 from .selectors import call_list, days_overdue
 from .services.calls import call_list_xlsx, call_log
-from .services.common import person_contacts
 from .services.overdue import downgrade_restore
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,7 +71,7 @@ class DebtorAdmin(admin.ModelAdmin):
 
     @admin.display(description="Телефон")
     def phone_display(self, obj):
-        return person_contacts(obj).phone or "—"
+        return contacts_of(obj).phone or "—"
 
     @admin.display(description="Долг", ordering="debt")
     def debt_display(self, obj):
@@ -107,8 +108,6 @@ class DebtorAdmin(admin.ModelAdmin):
 
     def export_view(self, request):
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return self._xlsx(self.get_queryset(request).order_by("oldest_due", "pk"))
 
@@ -143,8 +142,6 @@ class CallLogAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(request, f"Звонок записан: {obj.person}.", messages.SUCCESS)
-        from django.shortcuts import redirect
-
         return redirect("admin:debts_debtor_changelist")
 
 
@@ -239,8 +236,6 @@ class EmployerReportAdmin(admin.ModelAdmin):
     def download_view(self, request, pk):
         # Media files are not web-served: the report leaves only through this staff-only view.
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         report = get_object_or_404(EmployerReport.objects.select_related("employer"), pk=pk)
         return FileResponse(

@@ -4,23 +4,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import Count, DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from dms_portal import clock
-from invoices.models import Invoice, InvoiceCorrection
-from invoices.services.status import payable_amount, with_payable
+from invoices.models import Invoice
 from policies.models import Employer, InsuredPerson
 
 from .models import CallLog, ProgrammeDowngrade
@@ -46,12 +34,12 @@ def downgrade_notice_context(person: InsuredPerson) -> dict | None:
     if downgrade is None:
         return None
     overdue = list(
-        with_payable(Invoice.objects.filter(person=person, status=S.OVERDUE)).order_by("due_date")
+        Invoice.objects.filter(person=person, status=S.OVERDUE).with_money().order_by("due_date")
     )
     return {
         "downgrade": downgrade,
         "overdue_invoices": overdue,
-        "overdue_total": sum((payable_amount(i) for i in overdue), ZERO),
+        "overdue_total": sum((i.payable_amount() for i in overdue), ZERO),
         "desk_phone": downgrade.person.contract.medical_desk_phone,
     }
 
@@ -61,22 +49,15 @@ def _overdue_of_payer():
 
 
 def _overdue_debt_of_payer() -> Coalesce:
-    """What the payer's overdue invoices still owe (amount due minus corrections), as a
-    subquery: the call list stays one query however many invoices a payer has."""
-    corrections = (
-        InvoiceCorrection.objects.filter(invoice=OuterRef("pk"))
-        .values("invoice")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    left = F("amount_due") - Coalesce(
-        Subquery(corrections, output_field=MONEY), Value(ZERO), output_field=MONEY
-    )
+    """What the payer's overdue invoices still owe (the sum of their `payable`, as
+    `Invoice.objects.with_money` defines it), as a subquery: the call list stays one query
+    however many invoices a payer has."""
     owed = (
         _overdue_of_payer()
-        .annotate(left=ExpressionWrapper(left, output_field=MONEY))
+        .with_money()
+        .order_by()
         .values("payer")
-        .annotate(total=Sum("left"))
+        .annotate(total=Sum("payable"))
         .values("total")
     )
     return Coalesce(Subquery(owed, output_field=MONEY), Value(ZERO), output_field=MONEY)
@@ -135,17 +116,14 @@ def employer_old_debts(*, employer: Employer, today: dt.date, months: int = 2) -
     `months` months on `today`: due date before the same day `months` months ago."""
     cutoff = _months_before(today, months)
     invoices = (
-        with_payable(
-            Invoice.objects.filter(
-                contract__employer=employer, status=S.OVERDUE, due_date__lt=cutoff
-            )
-        )
+        Invoice.objects.filter(contract__employer=employer, status=S.OVERDUE, due_date__lt=cutoff)
+        .with_money()
         .select_related("person", "person__sponsor")
         .order_by("person__last_name", "person__first_name", "person_id", "due_date", "pk")
     )
     debts = EmployerDebts(employer=employer)
     for invoice in invoices:
-        amount = payable_amount(invoice)
+        amount = invoice.payable_amount()
         if amount <= ZERO:
             continue
         debts.rows.append(

@@ -4,7 +4,6 @@ from django.db.models import Prefetch, QuerySet
 
 from invoices.models import Invoice, InvoiceLine
 from invoices.services.disputes import DISPUTABLE
-from invoices.services.status import with_payable
 from policies.selectors import person_ids_for_user
 
 from .models import Appeal, AppealAttachment, AppealEvent, AppealLine, BonusTravelPolicy
@@ -36,11 +35,11 @@ def invoices_for_user(user) -> QuerySet[Invoice]:
 
 def get_invoice_for_user(user, invoice_id) -> Invoice:
     """Raises Invoice.DoesNotExist unless the invoice is of the user's people."""
-    return with_payable(invoices_for_user(user)).select_related("person").get(pk=invoice_id)
+    return invoices_for_user(user).with_money().select_related("person").get(pk=invoice_id)
 
 
 def get_appeal_invoice(appeal: Appeal) -> Invoice:
-    return with_payable(Invoice.objects.filter(pk=appeal.invoice_id)).select_related("person").get()
+    return Invoice.objects.filter(pk=appeal.invoice_id).with_money().select_related("person").get()
 
 
 def disputable_invoices_for_user(user) -> QuerySet[Invoice]:

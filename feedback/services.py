@@ -19,7 +19,6 @@ from invoices.errors import InvoiceError
 from invoices.models import Invoice
 from invoices.services import disputes
 from invoices.services.disputes import line_corrected_total
-from invoices.services.status import payable_amount
 from notifications.services import notify
 from policies.models import InsuredPerson
 
@@ -289,7 +288,7 @@ def appeal_accept(
     elif credit > 0:
         details += f" {format_rub(credit)} будет возвращено на карту, с которой была оплата."
     elif invoice.status != Invoice.Status.PAID:
-        details += f" К оплате по счёту {invoice.number}: {format_rub(payable_amount(invoice))}."
+        details += f" К оплате по счёту {invoice.number}: {format_rub(invoice.payable_amount())}."
     event = _event(appeal, EV.ACCEPTED, by=by, text=f"{answer}\n{details}")
     audit_log(
         action="appeal.accept",
@@ -305,7 +304,7 @@ def appeal_accept(
         correction=correction,
         credit=credit,
         invoice=invoice,
-        payable=payable_amount(invoice),
+        payable=invoice.payable_amount(),
         details=details,
     )
     return appeal

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET
 from dms_portal.net import client_ip
 from invoices.models import Invoice
 from invoices.services.disputes import invoice_disputable_reason
-from invoices.services.status import payable_amount
 from policies.selectors import people_for_user
 
 from . import selectors, services
@@ -109,7 +108,7 @@ def detail(request, pk: int):
         # later moved the person to another sponsor.
         invoice = selectors.get_appeal_invoice(appeal)
         corrections = invoice.corrections.prefetch_related("lines__invoice_line")
-        invoice.payable = payable_amount(invoice)
+        invoice.payable = invoice.payable_amount()
     return render(
         request,
         "feedback/detail.html",

@@ -22,7 +22,6 @@ from dms_portal import clock
 from dms_portal.xlsx import safe_cell
 
 from .models import Invoice, InvoiceLine
-from .services.status import payable_amount
 
 MONEY_FORMAT = '#,##0.00 "₽"'
 DATE_FORMAT = "DD.MM.YYYY"
@@ -114,7 +113,7 @@ class _Sheet:
 
 
 def invoices_xlsx(*, invoices: Iterable[Invoice], lines: QuerySet[InvoiceLine]) -> IO[bytes]:
-    """Sheet «Счета» (one row per invoice; `with_payable` applied) and sheet «Услуги» (one row
+    """Sheet «Счета» (one row per invoice; `with_money` applied) and sheet «Услуги» (one row
     per line of `lines`), as an open temporary file at position 0: the caller streams and
     closes it (closing deletes it)."""
     book = Workbook(write_only=True)
@@ -128,7 +127,7 @@ def invoices_xlsx(*, invoices: Iterable[Invoice], lines: QuerySet[InvoiceLine]) 
                 inv.person.get_category_display(),
                 inv.copay_total,
                 inv.deposit_applied,
-                payable_amount(inv),
+                inv.payable_amount(),
                 inv.get_status_display(),
                 inv.due_date,
             ]

@@ -3,11 +3,16 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from clinics.models import Clinic  # re-exported: registries and older code import it here
 from policies.models import Contract, InsuredPerson
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY_FIELD = models.DecimalField(**MONEY)
+ZERO = Decimal("0.00")
 
 
 class ServiceRegistry(models.Model):
@@ -44,8 +49,6 @@ class ServiceRegistry(models.Model):
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:
-        from django.utils import timezone
-
         moment = timezone.localtime(self.uploaded_at) if self.uploaded_at else None
         return f"{self.original_name} ({moment:%d.%m.%Y %H:%M})" if moment else self.original_name
 
@@ -146,6 +149,54 @@ class InvoiceNumberSequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["year", "month"], name="seq_per_period")]
 
 
+class InvoiceQuerySet(models.QuerySet):
+    def with_money(self) -> "InvoiceQuerySet":
+        """THE definition of what an invoice still asks for (SPEC §3.3–§3.5); every screen,
+        file, payment, reminder, overdue check, report and the call list reads it from here.
+
+        Stored on the invoice when it is formed (never edited afterwards): `copay_total`,
+        `deposit_applied` and `amount_due` = co-pay − deposit applied. Annotated here:
+        - `corrections_total`: what accepted disputes took off (InvoiceCorrection documents);
+        - `payable`: ИТОГО К ОПЛАТЕ = amount due − corrections, never below zero.
+        Instalments and a penalty (SPEC §3.8) are one more annotated term each, added to
+        `_payable_terms`. Correlated subqueries, not a JOIN + GROUP BY: the nightly jobs filter
+        tens of thousands of rows by `payable` and the query may lock them (FOR UPDATE).
+        """
+        return self.annotate(corrections_total=_corrections_total()).annotate(
+            payable=Greatest(_payable_terms(), Value(0), output_field=MONEY_FIELD)
+        )
+
+    def owing(self) -> "InvoiceQuerySet":
+        """Only invoices with something left to pay (payable > 0), whatever their status."""
+        return self.with_money().filter(payable__gt=0)
+
+
+def _corrections_total() -> Coalesce:
+    total = (
+        InvoiceCorrection.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
+    )
+
+
+def _payable_terms():
+    """amount due − corrections (+ penalty − instalments paid, when §3.8 comes)."""
+    return F("amount_due") - F("corrections_total")
+
+
+def formation_amounts(*, copay: Decimal, deposit_balance: Decimal) -> tuple[Decimal, Decimal]:
+    """(deposit applied, amount due) of an invoice being formed (SPEC §3.3): the deposit covers
+    the co-pay up to its balance; ИТОГО К ОПЛАТЕ = co-pay − that, never below zero. Stored on
+    the invoice; later changes are documents of their own (`with_money`)."""
+    applied = max(min(deposit_balance, copay), ZERO)
+    return applied, copay - applied
+
+
 class Invoice(models.Model):
     """Счёт на оплату франшизы: never edited once formed; corrections are their own documents."""
 
@@ -190,6 +241,8 @@ class Invoice(models.Model):
     # Set while a dispute pauses the due clock (SPEC §3.5); the days left are restored on reject.
     due_paused_at = models.DateTimeField(null=True, blank=True)
 
+    objects = InvoiceQuerySet.as_manager()
+
     class Meta:
         verbose_name = "счёт"
         verbose_name_plural = "счета"
@@ -204,6 +257,15 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return f"Счёт {self.number}"
+
+    def payable_amount(self) -> Decimal:
+        """ИТОГО К ОПЛАТЕ of this one invoice, as `InvoiceQuerySet.with_money` defines it: the
+        annotated value when the invoice came from such a queryset, else one query for it."""
+        if "payable" in self.__dict__:
+            return self.payable
+        return (
+            Invoice.objects.filter(pk=self.pk).with_money().values_list("payable", flat=True).get()
+        )
 
 
 class InvoiceLine(models.Model):

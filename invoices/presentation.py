@@ -18,10 +18,9 @@ from dms_portal.money import format_rub
 from policies.models import InsuredPerson
 
 from .models import Invoice
-from .services.status import PAYABLE, REASON_NOT_PAYABLE, payable_amount
+from .services.status import PAYABLE, REASON_NOT_PAYABLE
 
 S = Invoice.Status
-ZERO = Decimal("0.00")
 STATUS_CLASS = {
     S.NEW: "text-bg-primary",
     S.PENDING: "text-bg-warning",
@@ -54,7 +53,7 @@ class Row:
 
 
 def invoice_row(invoice: Invoice) -> Row:
-    payable = payable_amount(invoice)
+    payable = invoice.payable_amount()
     selectable = invoice.status in PAYABLE and payable > 0
     reason = ""
     if not selectable:
@@ -130,15 +129,13 @@ def rows_html(rows) -> tuple[str, int]:
         due_date,
         copay,
         deposit_applied,
-        amount_due,
-        corrected,
+        payable,
         status,
         last_name,
         first_name,
         patronymic,
         category,
     ) in rows:
-        payable = max(amount_due - (corrected or 0), ZERO)  # as status.payable_amount
         if status in PAYABLE and payable > 0:
             reason = ""
         else:

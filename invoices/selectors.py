@@ -2,17 +2,13 @@
 (policies.selectors is the access rule), in a constant number of queries."""
 
 import datetime as dt
-from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 
 from dms_portal import clock
 from policies.selectors import person_ids_for_user
 
 from .models import Invoice, InvoiceCorrection, InvoiceLine
-from .services.status import with_payable
-
-ZERO = Decimal("0.00")
 
 
 def invoices_for_user(
@@ -24,8 +20,8 @@ def invoices_for_user(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[Invoice]:
-    """The user's and his relatives' invoices, newest first, with the payable amount
-    annotated (see `with_payable`) and the person joined: one query for any number."""
+    """The user's and his relatives' invoices, newest first, with the money annotated
+    (`Invoice.objects.with_money`) and the person joined: one query for any number."""
     ids = person_ids if person_ids is not None else person_ids_for_user(user)
     qs = _filtered(
         Invoice.objects.filter(person_id__in=ids),
@@ -34,7 +30,7 @@ def invoices_for_user(
         date_from=date_from,
         date_to=date_to,
     )
-    return with_payable(qs.select_related("person")).order_by("-formed_at", "-id")
+    return qs.with_money().select_related("person").order_by("-formed_at", "-id")
 
 
 def _filtered(qs, *, status, person_id, date_from, date_to):
@@ -63,8 +59,7 @@ ROW_FIELDS = (
     "due_date",
     "copay_total",
     "deposit_applied",
-    "amount_due",
-    "corrections_total",
+    "payable",
     "status",
     "person__last_name",
     "person__first_name",
@@ -82,10 +77,9 @@ def invoice_rows_for_user(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> list[tuple]:
-    """The same invoices as `invoices_for_user`, as plain tuples of ROW_FIELDS, for the
-    500-row page: two queries in all. Model instances and the GROUP BY of `with_payable` cost
-    more than the rows themselves there; corrections are rare, so their sums come from a
-    separate small query (what `with_payable` annotates, per invoice)."""
+    """The same invoices as `invoices_for_user`, as plain tuples of ROW_FIELDS (`payable` from
+    `with_money`, the one definition), for the 500-row page: one query. Model instances cost
+    more than the rows themselves there."""
     ids = person_ids if person_ids is not None else person_ids_for_user(user)
     qs = _filtered(
         Invoice.objects.filter(person_id__in=ids),
@@ -94,19 +88,7 @@ def invoice_rows_for_user(
         date_from=date_from,
         date_to=date_to,
     )
-    corrected = dict(
-        InvoiceCorrection.objects.filter(invoice__person_id__in=ids)
-        .values("invoice_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("invoice_id", "total")
-    )
-    fields = [f for f in ROW_FIELDS if f != "corrections_total"]
-    at = ROW_FIELDS.index("corrections_total")
-    return [
-        (*row[:at], corrected.get(row[0], ZERO), *row[at:])
-        for row in qs.order_by("-formed_at", "-id").values_list(*fields)
-    ]
+    return list(qs.with_money().order_by("-formed_at", "-id").values_list(*ROW_FIELDS))
 
 
 def lines_for_export(*, user) -> QuerySet[InvoiceLine]:

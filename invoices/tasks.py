@@ -1,11 +1,12 @@
 """Celery tasks of invoices: they take ids, call one service each (STYLE.md).
 
-Services queue these through invoices/queue.py, which this module never imports; the
-services are read as module attributes so that either side may be imported first.
+Services queue these through invoices/queue.py without importing this module: it registers
+its tasks there when it is loaded (InvoicesConfig.ready), so nothing imports back into it.
 """
 
 from celery import shared_task
 
+from . import queue
 from .registry import importer, inbox
 from .services import invoicing
 
@@ -35,3 +36,8 @@ def invoice_run_task(period: str | None = None) -> int:
 @shared_task
 def invoices_notify_ready_task(invoice_ids: list[int]) -> None:
     invoicing.invoices_notify_ready(invoice_ids=invoice_ids)
+
+
+queue.tasks_register(
+    registry_import=registry_import_task, invoices_notify_ready=invoices_notify_ready_task
+)

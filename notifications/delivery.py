@@ -1,4 +1,6 @@
-"""Delivering queued messages (the other half of notifications.services).
+"""Delivering queued messages: claim, send, record the outcome, retry, resolve dead claims.
+The tasks call this module; it queues nothing itself, so it imports neither the tasks nor
+`.queue` (services → queue → tasks → delivery has no loop back).
 
 Why it is shaped like this:
 - A task delivers a row only after claiming it with a conditional UPDATE QUEUED → SENDING.
@@ -17,7 +19,6 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 
 from dms_portal import clock
@@ -48,12 +49,6 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def _stale_after() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "NOTIFICATIONS_SENDING_STALE_SECONDS", 900))
-
-
-def _enqueue(message_id: int) -> None:
-    from .tasks import deliver_message
-
-    transaction.on_commit(lambda: deliver_message.delay(message_id))
 
 
 def message_deliver(*, message_id: int, body: str | None = None) -> Message:
@@ -172,16 +167,3 @@ def messages_due(*, now: dt.datetime | None = None, limit: int = 500) -> list[in
         .order_by("scheduled_for", "id")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-def message_requeue(*, message: Message) -> bool:
-    """An operator resends a FAILED or UNKNOWN message (admin action). Returns False when the
-    message is in another state or its code was not stored."""
-    if message.sensitive and not (message.body or message.sealed_body):
-        return False
-    changed = Message.objects.filter(pk=message.pk, status__in=[S.FAILED, S.UNKNOWN]).update(
-        status=S.QUEUED, scheduled_for=None, error="", attempts=0
-    )
-    if changed:
-        _enqueue(message.pk)
-    return bool(changed)

@@ -2,13 +2,21 @@
 
 Callers hand over an event name, a context and the recipient's phone and/or e-mail; this module
 renders `templates/notifications/<event>.sms.txt` and `<event>.email.txt` (first line is the
-subject), records one Message per channel and delivers it. It imports no domain app.
+subject), records one Message per channel and hands it to delivery. It imports no domain app.
+Delivery itself is `.delivery` (what the tasks run). Work is queued after commit through
+`.queue`, the only module that imports the tasks; the tasks import `.delivery`, never this
+module or `.queue`, so there is no import loop.
 
 Delivery guarantees (why the code is shaped like this):
 - A Message row is created once per `key` + channel + recipient (unique `dedupe_key`), so a
   caller or a periodic job that runs twice creates nothing the second time.
-- Delivery (claims, retries, stale sends, sealed code texts) is in notifications.delivery;
-  its public functions are re-exported here.
+- A task delivers a row only after claiming it with a conditional UPDATE QUEUED → SENDING.
+  Two copies of the same task (Celery redelivery with acks_late, a sweep re-enqueueing it)
+  cannot both send: the loser's UPDATE matches no row.
+- A crash after the claim leaves the row in SENDING. We cannot know whether the backend got
+  the message, so `messages_resolve_stale` re-queues e-mail (at-least-once: a duplicate e-mail
+  is harmless) and marks SMS as UNKNOWN (at-most-once: a duplicate SMS costs money and
+  annoys; the operator sees the row in admin and may resend it).
 - `notify_many` is `notify` for nightly jobs: the same rows and keys, written per batch with
   INSERT … ON CONFLICT DO NOTHING RETURNING (only the rows this call inserted are returned and
   enqueued), so a rerun or a concurrent run adds nothing.
@@ -22,7 +30,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models.constants import OnConflict
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 
@@ -31,17 +38,19 @@ from dms_portal import clock
 from .backends import DeliveryError, backend_for
 from .delivery import (
     MAX_ATTEMPTS,
-    _enqueue,
     message_deliver,
-    message_requeue,
     messages_due,
     messages_resolve_stale,
     messages_unseal_expired,
     retry_delay,
 )
 from .models import Channel, Message
+from .queue import enqueue, enqueue_many
 from .sealing import seal
 
+log = logging.getLogger(__name__)
+
+# Delivery lives in .delivery (the tasks' side); its entry points stay importable from here.
 __all__ = [
     "MAX_ATTEMPTS",
     "Notice",
@@ -56,8 +65,7 @@ __all__ = [
     "retry_delay",
 ]
 
-log = logging.getLogger(__name__)
-
+S = Message.Status
 DEFAULT_TZ = "Europe/Moscow"
 
 
@@ -154,9 +162,9 @@ def notify(
                 message_deliver(message_id=message.pk, body=body)
             except DeliveryError:
                 # A code must not wait for a sweep: hand the retry to the task queue.
-                _enqueue(message.pk)
+                enqueue(message.pk)
         elif scheduled_for is None:
-            _enqueue(message.pk)
+            enqueue(message.pk)
         # Messages held for quiet hours are enqueued by `enqueue_due_messages` (beat), not with
         # a Celery eta: an eta longer than the broker's visibility timeout is redelivered.
     return created
@@ -246,7 +254,7 @@ def _notify_batch(notices: list[Notice]) -> list[Message]:
         created = [row for row in rows if row.pk in ids]
         due_now = [m.pk for m in created if m.scheduled_for is None]
         if due_now:
-            _enqueue_many(due_now)
+            enqueue_many(due_now)
     skipped = len(rows) - len(created)
     if skipped:
         log.info("%s notifications were queued meanwhile by another run", skipped)
@@ -271,42 +279,78 @@ def _render_cached(templates: dict, event: str, channel: str, context: dict):
 
 
 def _insert_ignoring_duplicates(rows: list[Message]) -> set[int]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id, dedupe_key; sets `pk` on the rows that
-    were inserted and returns their ids. `bulk_create(ignore_conflicts=True)` cannot say which
-    rows went in, so this uses the same internal insert Django's bulk_create is built on (the
-    SQL is supported by PostgreSQL and by SQLite ≥ 3.35)."""
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, dedupe_key (PostgreSQL, SQLite ≥ 3.35);
+    sets `pk` on the rows that went in and returns their ids. `bulk_create(ignore_conflicts=
+    True)` cannot say which rows went in, so the statement is built here from the model's
+    `_meta` (table, columns, each field's own conversion of its value) and run through the
+    public cursor API. Rows without a key cannot conflict and go through `bulk_create`."""
     db = router.db_for_write(Message)
     connection = connections[db]
-    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
-    key_field = Message._meta.get_field("dedupe_key")
-    size = max(connection.ops.bulk_batch_size(fields, rows), 1)
-    by_key = {row.dedupe_key: row for row in rows if row.dedupe_key}
+    keyless = [row for row in rows if not row.dedupe_key]
+    keyed = {row.dedupe_key: row for row in rows if row.dedupe_key}
     ids: set[int] = set()
-    for start in range(0, len(rows), size):
-        chunk = rows[start : start + size]
-        returned = Message.objects.db_manager(db)._insert(
-            chunk,
-            fields=fields,
-            returning_fields=[Message._meta.pk, key_field],
-            on_conflict=OnConflict.IGNORE,
-        )
-        # Rows without a key cannot conflict: all of them come back, in insert order.
-        keyless_chunk = iter(row for row in chunk if not row.dedupe_key)
-        for pk, dedupe_key in returned or []:
-            row = by_key[dedupe_key] if dedupe_key else next(keyless_chunk)
-            row.pk = pk
+    if keyless:
+        ids.update(m.pk for m in Message.objects.using(db).bulk_create(keyless))
+    if not keyed:
+        return ids
+    meta = Message._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    chunk_rows = list(keyed.values())
+    # PostgreSQL takes one array per column (as Django's own bulk insert does): a VALUES list
+    # of 13 × 1,000 placeholders costs more to build and parse than the insert itself.
+    unnest = connection.vendor == "postgresql"
+    size = len(chunk_rows) if unnest else max(connection.ops.bulk_batch_size(fields, chunk_rows), 1)
+    for start in range(0, len(chunk_rows), size):
+        chunk = chunk_rows[start : start + size]
+        values = [
+            [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+            for row in chunk
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _insert_sql(connection, fields, len(chunk), unnest), _params(values, unnest)
+            )
+            returned = cursor.fetchall()
+        for new_id, dedupe_key in returned:
+            row = keyed[dedupe_key]
+            row.pk = new_id
             row._state.adding = False
             row._state.db = db
-            ids.add(pk)
+            ids.add(new_id)
     return ids
 
 
-def _enqueue_many(message_ids: list[int]) -> None:
-    """One on-commit callback for a whole batch (not one closure per message)."""
-    from .tasks import deliver_message
+def _insert_sql(connection, fields, count: int, unnest: bool) -> str:
+    meta = Message._meta
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    key = quote(meta.get_field("dedupe_key").column)
+    columns = ", ".join(quote(f.column) for f in fields)
+    if unnest:
+        # Bare type names (varchar[], not varchar(254)[]), as Django's compiler does.
+        arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+        source = f"SELECT * FROM UNNEST({arrays})"  # noqa: S608 - types from _meta
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        source = "VALUES " + ", ".join([row] * count)
+    # Identifiers come from _meta and are quoted; every value is a parameter.
+    return f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}"  # noqa: E501, S608
 
-    def send() -> None:
-        for message_id in message_ids:
-            deliver_message.delay(message_id)
 
-    transaction.on_commit(send)
+def _params(values: list[list], unnest: bool) -> list:
+    if unnest:
+        return [list(column) for column in zip(*values, strict=True)]
+    return [value for row in values for value in row]
+
+
+def message_requeue(*, message: Message) -> bool:
+    """An operator resends a FAILED or UNKNOWN message (admin action). Returns False when the
+    message is in another state or its code was not stored."""
+    if message.sensitive and not (message.body or message.sealed_body):
+        return False
+    changed = Message.objects.filter(pk=message.pk, status__in=[S.FAILED, S.UNKNOWN]).update(
+        status=S.QUEUED, scheduled_for=None, error="", attempts=0
+    )
+    if changed:
+        enqueue(message.pk)
+    return bool(changed)

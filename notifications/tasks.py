@@ -5,13 +5,13 @@ from celery import shared_task
 from dms_portal import clock
 
 from .backends import TemporaryError
-from .models import Message
-from .services import (
+from .delivery import (
     message_deliver,
     messages_due,
     messages_resolve_stale,
     messages_unseal_expired,
 )
+from .models import Message
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from invoices.models import Invoice
-from invoices.services.status import PAYABLE, payable_amount, with_payable
+from invoices.services.status import PAYABLE
 
 from . import services
 from .errors import PaymentError
@@ -88,8 +88,8 @@ class BankTransferForm(forms.ModelForm):
         if chosen and amount is not None:
             total = sum(
                 (
-                    payable_amount(inv)
-                    for inv in with_payable(Invoice.objects.filter(pk__in=chosen))
+                    inv.payable_amount()
+                    for inv in Invoice.objects.filter(pk__in=chosen).with_money()
                 ),
                 Decimal("0.00"),
             )

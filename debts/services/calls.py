@@ -7,10 +7,10 @@ from django.db import transaction
 from audit.services import audit_log
 from dms_portal import clock
 from policies.models import InsuredPerson
+from policies.services.payer import contacts_of
 
 from ..models import CallLog
 from ..selectors import days_overdue
-from .common import person_contacts
 from .xlsx import workbook_bytes
 
 HEADERS = [
@@ -54,7 +54,7 @@ def call_list_xlsx(*, payers, today: dt.date | None = None) -> bytes:
 
     def rows():
         for p in payers:
-            contacts = person_contacts(p)
+            contacts = contacts_of(p)
             last = clock.to_moscow_date(p.last_contact) if p.last_contact else None
             yield [
                 p.full_name,

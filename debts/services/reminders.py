@@ -15,8 +15,9 @@ from django.db.models import Q
 from dms_portal import clock
 from invoices.models import Invoice
 from notifications.services import Notice, notify_many
+from policies.services.payer import contacts_of
 
-from .common import invoice_context, owes, person_contacts, unpaid_invoices
+from .common import invoice_context, owes, unpaid_invoices
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def _count(created: list, kinds: dict[str, str], counts: dict[str, int]) -> None
 
 
 def reminder_notice(*, invoice: Invoice, reminder: Reminder, today: dt.date) -> Notice:
-    contacts = person_contacts(invoice.payer)
+    contacts = contacts_of(invoice.payer)
     days_late = max((today - invoice.due_date).days, 0)
     return Notice(
         event=EVENTS[reminder.kind],

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from audit.services import audit_log
 from dms_portal import clock
+from policies.services.payer import contacts_of
 
 from ..errors import InvoiceStateError
 from ..models import DepositEntry, Invoice, ServiceLine
@@ -75,16 +76,14 @@ def invoice_annul(*, invoice: Invoice, reason: str, lines_action: str, actor=Non
 def _notify_annulled(invoice_id: int) -> None:
     from notifications.services import notify
 
-    from .invoicing import _contact
-
     invoice = Invoice.objects.select_related("payer__user", "person").get(pk=invoice_id)
-    phone, email, user_id = _contact(invoice.payer)
-    if phone or email:
+    contacts = contacts_of(invoice.payer)
+    if contacts.reachable:
         notify(
             event="invoice_annulled",
             key=f"invoice_annulled:{invoice.pk}",
-            phone=phone or None,
-            email=email or None,
-            user_id=user_id,
+            phone=contacts.phone,
+            email=contacts.email,
+            user_id=contacts.user_id,
             context={"invoice": invoice, "person": invoice.person},
         )

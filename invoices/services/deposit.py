@@ -32,6 +32,7 @@ from policies.models import InsuredPerson
 
 from ..errors import InvoiceError
 from ..models import DepositEntry, Invoice
+from .status import invoice_mark_paid
 
 ZERO = Decimal("0.00")
 DEPOSIT_REFERENCE = "Гарантийный взнос"
@@ -99,8 +100,6 @@ def deposit_payment_record(
 
 def deposit_settle_open_invoices(*, person: InsuredPerson, actor=None) -> list[Invoice]:
     """Spend the balance on open invoices it covers in full, oldest first (see module doc)."""
-    from .status import invoice_mark_paid, payable_amount
-
     with transaction.atomic():
         InsuredPerson.objects.select_for_update().get(pk=person.pk)
         balance = deposit_balance(person)
@@ -108,13 +107,14 @@ def deposit_settle_open_invoices(*, person: InsuredPerson, actor=None) -> list[I
         if balance <= 0:
             return settled
         open_invoices = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))
             .filter(person=person, status__in=[Invoice.Status.NEW, Invoice.Status.OVERDUE])
+            .with_money()
             .order_by("formed_at", "id")
         )
         now = clock.now()
         for invoice in open_invoices:
-            remaining = payable_amount(invoice)
+            remaining = invoice.payable_amount()
             if remaining > balance:
                 break
             if remaining > 0:

@@ -19,7 +19,6 @@ from dms_portal.money import to_kopecks
 
 from ..errors import InvoiceStateError
 from ..models import DepositEntry, Invoice, InvoiceCorrection, InvoiceCorrectionLine, InvoiceLine
-from .status import payable_amount
 
 S = Invoice.Status
 # Paid invoices can be disputed too: an accepted dispute then credits the deposit.
@@ -34,7 +33,8 @@ REASON_NOT_DISPUTABLE = {
 
 
 def _lock(invoice_id: int) -> Invoice:
-    return Invoice.objects.select_for_update().get(pk=invoice_id)
+    """The invoice row, locked, with its money annotated as of the lock (`with_money`)."""
+    return Invoice.objects.select_for_update(of=("self",)).with_money().get(pk=invoice_id)
 
 
 def line_corrected_total(line: InvoiceLine) -> Decimal:
@@ -103,7 +103,8 @@ def invoice_correction_create(
     settlement: str = "deposit",
     actor=None,
 ) -> tuple[InvoiceCorrection, Decimal]:
-    """Record a correction document; returns it and the amount credited (or to refund). reducing the co-pay of the given lines.
+    """Record a correction document reducing the co-pay of the given lines; returns it and the
+    part of the reduction that had already been paid (credited, or to refund).
 
     `reductions` maps InvoiceLine id → reduction (≤ what is left of that line's co-pay).
     The part of the reduction that had already been paid (by money or by the deposit) is
@@ -130,7 +131,7 @@ def invoice_correction_create(
         clean[pk] = amount
     total = sum(clean.values(), Decimal("0.00"))
     # What was still unpaid absorbs the reduction first; the rest had been paid already.
-    unpaid = Decimal("0.00") if invoice.paid_at else payable_amount(invoice)
+    unpaid = Decimal("0.00") if invoice.paid_at else invoice.payable_amount()
     credit = max(total - unpaid, Decimal("0.00"))
     now = clock.now()
     correction = InvoiceCorrection.objects.create(
@@ -205,7 +206,7 @@ def invoice_dispute_close(*, invoice_id: int, actor=None, reference: str = "") -
     old_due = invoice.due_date
     if invoice.paid_at is not None:
         invoice.status = S.PAID
-    elif payable_amount(invoice) <= 0:
+    elif invoice.payable_amount() <= 0:
         invoice.status = S.PAID
         invoice.paid_at = clock.now()
         invoice.due_paused_at = None

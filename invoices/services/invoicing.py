@@ -28,9 +28,18 @@ from dms_portal.money import percent_of
 from franchise.calendar import add_business_days
 from notifications.services import notify
 from policies.models import Contract, InsuredPerson
+from policies.services.payer import contacts_of, payer_id_of, payer_sql
 
 from .. import queue
-from ..models import DepositEntry, Invoice, InvoiceLine, InvoiceNumberSequence, ServiceLine
+from ..models import (
+    Clinic,
+    DepositEntry,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberSequence,
+    ServiceLine,
+    formation_amounts,
+)
 from .deposit import balances_for
 
 ZERO = Decimal("0.00")
@@ -120,9 +129,9 @@ def invoice_run(
         balances = balances_for(person_ids=None, lock=True)
         invoices = []
         for offset, bill in enumerate(bills):
-            applied = min(balances.get(bill.person_id, ZERO), bill.copay)
-            applied = max(applied, ZERO)
-            amount_due = bill.copay - applied
+            applied, amount_due = formation_amounts(
+                copay=bill.copay, deposit_balance=balances.get(bill.person_id, ZERO)
+            )
             sequence = first + offset
             invoices.append(
                 Invoice(
@@ -180,16 +189,17 @@ def invoice_run(
     return invoices
 
 
-def _payer_expression() -> str:
-    return (
-        f"CASE WHEN p.category = '{InsuredPerson.Category.RELATIVE}' AND p.sponsor_id IS NOT NULL"
-        " THEN p.sponsor_id ELSE p.id END"
-    )
-
-
 def _claim_postgres(last_day: dt.date):
     """Claim the lines with one UPDATE into a temporary table; sum co-pays per person in SQL
-    (round(numeric, 2) rounds half away from zero: half-up for these non-negative amounts)."""
+    (round(numeric, 2) rounds half away from zero: half-up for these non-negative amounts).
+    Table names come from the models' `_meta.db_table`."""
+    tables = {
+        "line": ServiceLine._meta.db_table,
+        "person": InsuredPerson._meta.db_table,
+        "contract": Contract._meta.db_table,
+        "clinic": Clinic._meta.db_table,
+        "invoice_line": InvoiceLine._meta.db_table,
+    }
     with connection.cursor() as cursor:
         # ON COMMIT DROP ends it with the run; the DROP covers a run nested in an outer
         # transaction (seed_demo, tests) that runs twice before committing.
@@ -200,8 +210,8 @@ def _claim_postgres(last_day: dt.date):
                 service_name text, quantity integer, amount numeric(12,2)) ON COMMIT DROP"""
         )
         cursor.execute(
-            """WITH claimed AS (
-                UPDATE invoices_serviceline SET status = %(billed)s
+            f"""WITH claimed AS (
+                UPDATE {tables["line"]} SET status = %(billed)s
                 WHERE status = %(loaded)s AND service_date <= %(end)s AND person_id IS NOT NULL
                 RETURNING id, person_id, service_date, clinic_id, service_name, quantity, amount
             ) INSERT INTO invoice_claim SELECT * FROM claimed""",
@@ -212,11 +222,11 @@ def _claim_postgres(last_day: dt.date):
             },
         )
         cursor.execute(
-            f"""SELECT t.person_id, p.contract_id, {_payer_expression()},
+            f"""SELECT t.person_id, p.contract_id, {payer_sql("p")},
                        SUM(ROUND(t.amount * k.franchise_percent / 100, 2))
                 FROM invoice_claim t
-                JOIN policies_insuredperson p ON p.id = t.person_id
-                JOIN policies_contract k ON k.id = p.contract_id
+                JOIN {tables["person"]} p ON p.id = t.person_id
+                JOIN {tables["contract"]} k ON k.id = p.contract_id
                 GROUP BY t.person_id, p.contract_id, p.category, p.sponsor_id, p.id
                 ORDER BY t.person_id"""
         )
@@ -225,16 +235,16 @@ def _claim_postgres(last_day: dt.date):
     def write_lines(invoice_of_person: dict[int, int]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                """INSERT INTO invoices_invoiceline (invoice_id, service_line_id, service_date,
+                f"""INSERT INTO {tables["invoice_line"]} (invoice_id, service_line_id, service_date,
                     clinic_name, service_name, quantity, cost, copay)
                 SELECT m.invoice_id, t.id, t.service_date, c.name, t.service_name, t.quantity,
                        t.amount, ROUND(t.amount * k.franchise_percent / 100, 2)
                 FROM invoice_claim t
                 JOIN unnest(%s::bigint[], %s::bigint[]) AS m(person_id, invoice_id)
                   ON m.person_id = t.person_id
-                JOIN invoices_clinic c ON c.id = t.clinic_id
-                JOIN policies_insuredperson p ON p.id = t.person_id
-                JOIN policies_contract k ON k.id = p.contract_id
+                JOIN {tables["clinic"]} c ON c.id = t.clinic_id
+                JOIN {tables["person"]} p ON p.id = t.person_id
+                JOIN {tables["contract"]} k ON k.id = p.contract_id
                 ORDER BY t.person_id, t.service_date, t.id""",
                 [list(invoice_of_person), list(invoice_of_person.values())],
             )
@@ -260,11 +270,7 @@ def _claim_batched(last_day: dt.date):
         percent = person.contract.franchise_percent
         for line in person_lines:
             copays[line.pk] = percent_of(line.amount, percent)
-        payer = (
-            person.sponsor_id
-            if person.category == InsuredPerson.Category.RELATIVE and person.sponsor_id
-            else person.pk
-        )
+        payer = payer_id_of(person)
         total = sum((copays[line.pk] for line in person_lines), ZERO)
         bills.append(_PersonBill(person_id, person.contract_id, payer, total))
     ids = [line.pk for line in lines]
@@ -294,26 +300,19 @@ def _claim_batched(last_day: dt.date):
     return bills, write_lines
 
 
-def _contact(person: InsuredPerson) -> tuple[str, str, int | None]:
-    user = person.user
-    if user is not None:
-        return str(user.phone), user.email, user.pk
-    return person.phone, "", None
-
-
 def invoices_notify_ready(*, invoice_ids: list[int]) -> None:
     """Queue the «счёт сформирован» SMS and e-mail to each invoice's payer (sent once)."""
     for invoice in Invoice.objects.filter(pk__in=invoice_ids).select_related(
         "payer__user", "person"
     ):
-        phone, email, user_id = _contact(invoice.payer)
-        if not phone and not email:
+        contacts = contacts_of(invoice.payer)
+        if not contacts.reachable:
             continue
         notify(
             event="invoice_ready",
             key=f"invoice_ready:{invoice.pk}",
-            phone=phone or None,
-            email=email or None,
-            user_id=user_id,
+            phone=contacts.phone,
+            email=contacts.email,
+            user_id=contacts.user_id,
             context={"invoice": invoice, "person": invoice.person},
         )

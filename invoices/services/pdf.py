@@ -13,7 +13,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from ..models import Invoice
-from .status import payable_amount
 
 
 def invoice_pdf_filename(invoice: Invoice) -> str:
@@ -55,7 +54,8 @@ def invoice_pdf_render(*, invoice: Invoice) -> bytes:
 
     invoice = (
         Invoice.objects.select_related("person", "payer", "contract__employer")
-        .prefetch_related("lines", "corrections")
+        .prefetch_related("lines", "corrections")  # listed; the total is `payable`
+        .with_money()
         .get(pk=invoice.pk)
     )
     html = render_to_string(
@@ -69,7 +69,7 @@ def invoice_pdf_render(*, invoice: Invoice) -> bytes:
                 f"счёт № {invoice.number}, полис {invoice.person.policy_number}, "
                 f"{invoice.person.full_name}. Без НДС"
             ),
-            "payable": payable_amount(invoice),
+            "payable": invoice.payable_amount(),
         },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -1,17 +1,18 @@
-"""State transitions of invoices that other apps (payments, feedback) trigger.
+"""State transitions of invoices that other apps (payments, feedback, debts) trigger.
 
-Payments never touch invoice rows themselves: they call these functions (ARCHITECTURE.md).
-Each locks the rows, checks the source state, writes an audit entry; repeating a finished
-transition is a no-op.
+Other apps never touch invoice rows themselves: they call these functions (ARCHITECTURE.md),
+including the nightly НОВЫЙ → ПРОСРОЧЕН of the debt path (`invoices_mark_overdue`). Each locks
+the rows, checks the source state, writes an audit entry; repeating a finished transition is a
+no-op.
 """
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
-from audit.services import audit_log
+from audit.services import audit_entries_write, audit_entry, audit_log
 from dms_portal import clock
 
 from ..errors import InvoiceStateError
@@ -33,7 +34,12 @@ def _unpaid_status(invoice: Invoice, today: dt.date) -> str:
 
 
 def _locked(invoice_ids: Iterable[int]) -> list[Invoice]:
-    return list(Invoice.objects.select_for_update().filter(pk__in=list(invoice_ids)).order_by("pk"))
+    return list(
+        Invoice.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(invoice_ids))
+        .with_money()
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
@@ -51,7 +57,7 @@ def invoices_hold_for_payment(
             raise InvoiceStateError(
                 f"Счёт {invoice.number}: {REASON_NOT_PAYABLE.get(invoice.status, 'нельзя оплатить')}"
             )
-        if payable_amount(invoice) <= 0:
+        if invoice.payable_amount() <= 0:
             raise InvoiceStateError(f"Счёт {invoice.number}: нечего оплачивать")
     for invoice in invoices:
         invoice.status = S.PENDING
@@ -105,24 +111,52 @@ def invoice_mark_paid(
     return changed
 
 
-def payable_amount(invoice: Invoice) -> Decimal:
-    """What is left to pay: amount due minus correction documents, never below zero.
-    Use `with_payable()` for lists (one query instead of one per invoice)."""
-    corrected = getattr(invoice, "corrections_total", None)
-    if corrected is None:
-        corrected = sum((c.amount for c in invoice.corrections.all()), Decimal("0"))
-    return max(invoice.amount_due - corrected, Decimal("0.00"))
+OVERDUE_BATCH = 500
 
 
-def with_payable(queryset):
-    """Annotate `corrections_total` so `payable_amount` needs no extra query per invoice."""
-    from django.db.models import DecimalField, Sum, Value
-    from django.db.models.functions import Coalesce
+def _falls_overdue(today: dt.date) -> Q:
+    """НОВЫЙ, past due, clock not paused by a dispute. Repeated in the UPDATE's WHERE: a payment
+    that got to the row first (ОЖИДАЕТ ОПЛАТЫ / ОПЛАЧЕН) is never overwritten."""
+    return Q(status=S.NEW, due_date__lt=today, due_paused_at__isnull=True)
 
-    return queryset.annotate(
-        corrections_total=Coalesce(
-            Sum("corrections__amount"),
-            Value(Decimal("0.00")),
-            output_field=DecimalField(max_digits=12, decimal_places=2),
-        )
-    )
+
+def invoices_mark_overdue(*, today: dt.date, batch_size: int = OVERDUE_BATCH) -> list[Invoice]:
+    """НОВЫЙ past its due date (and not paused by a dispute) becomes ПРОСРОЧЕН (the nightly job
+    of the debt path).
+
+    Per batch of `batch_size` rows, in one transaction: lock the ids (SKIP LOCKED: a row a
+    payment holds right now is left to the payment and looked at again by the next run,
+    instead of making the nightly job wait), one UPDATE whose WHERE re-checks the state, read
+    back the changed rows, one bulk write of their audit entries. Keyset paging (id > last)
+    guarantees progress. Returns the invoices this call changed (number, due date, person and
+    payer ids only).
+    """
+    changed: list[Invoice] = []
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Invoice.objects.select_for_update(skip_locked=True)
+                .filter(_falls_overdue(today), pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return changed
+            last_pk = ids[-1]
+            Invoice.objects.filter(_falls_overdue(today), pk__in=ids).update(status=S.OVERDUE)
+            # Locked rows were НОВЫЙ a moment ago, so those ПРОСРОЧЕН now are exactly ours.
+            # Only what the audit entry and the caller need: most of them are named by a
+            # downgrade notice, so the full rows are read later for the few that are not.
+            batch = list(
+                Invoice.objects.filter(pk__in=ids, status=S.OVERDUE)
+                .only("pk", "number", "due_date", "person_id", "payer_id", "status")
+                .order_by("pk")
+            )
+            audit_entries_write(
+                [
+                    audit_entry(action="invoice.overdue", target=i, due_date=i.due_date)
+                    for i in batch
+                ]
+            )
+        changed.extend(batch)

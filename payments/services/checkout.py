@@ -14,7 +14,6 @@ from invoices.models import Invoice
 from invoices.services.status import (
     invoices_hold_for_payment,
     invoices_release_hold,
-    payable_amount,
 )
 from policies.selectors import person_ids_for_user
 
@@ -44,7 +43,7 @@ def _hold_and_link(*, payment: Payment, invoice_ids: list[int], actor) -> list[P
     invoices = invoices_hold_for_payment(
         invoice_ids=invoice_ids, reference=f"payment:{payment.idempotence_key}", actor=actor
     )
-    links = [PaymentInvoice(invoice=inv, amount=payable_amount(inv)) for inv in invoices]
+    links = [PaymentInvoice(invoice=inv, amount=inv.payable_amount()) for inv in invoices]
     return links
 
 

@@ -9,7 +9,6 @@ from dms_portal import clock
 from feedback import services
 from feedback.models import Appeal, AppealEvent
 from invoices.models import Invoice
-from invoices.services.status import payable_amount
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("admin:feedback_appeal_changelist")
@@ -96,7 +95,7 @@ def test_expert_workflow_in_admin_ends_with_a_correction(staff, client, world):
     appeal.refresh_from_db()
     assert appeal.status == Appeal.Status.ACCEPTED and appeal.assigned_to == world["expert"]
     invoice = Invoice.objects.get(pk=world["invoice"].pk)
-    assert payable_amount(invoice) == Decimal("100.00")
+    assert Invoice.objects.with_money().get(pk=invoice.pk).payable_amount() == Decimal("100.00")
     # The user sees the answer and the correction, not the internal comment.
     client.force_login(world["owner"])
     page = client.get(reverse("feedback:detail", args=[appeal.pk])).content.decode()
