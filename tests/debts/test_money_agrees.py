@@ -46,7 +46,7 @@ def _everywhere(client, invoice: Invoice, today: dt.date, monkeypatch) -> dict[s
     seen["list"] = re.search(r'data-label="ИТОГО К ОПЛАТЕ"[^>]*>([^<]+)<', row.group(0)).group(1)
     details = client.get(f"/invoices/{invoice.pk}/?partial=1").content.decode()
     seen["details"] = re.search(r"ИТОГО К ОПЛАТЕ</dt><dd[^>]*>([^<]+)<", details).group(1)
-    xlsx = client.get(reverse("invoices:xlsx", args=[invoice.pk])).content
+    xlsx = b"".join(client.get(reverse("invoices:xlsx", args=[invoice.pk])).streaming_content)
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx))["Счета"]
     seen["xlsx"] = format_rub(Decimal(str(sheet.cell(row=2, column=7).value)))
     rendered = []
