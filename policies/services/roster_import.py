@@ -107,22 +107,38 @@ def _parse_phone(text: str) -> str:
 
 def _validate(number: int, raw: dict, contract: Contract, programs: dict[str, Program]) -> _Row:
     row = _Row(number=number, values={})
-    values = row.values
-
-    def error(column: str, reason: str) -> None:
-        row.errors.append(RowError(number, LABEL[column], reason))
-
     text = {name: cell_text(raw.get(name)) for name in COLUMNS}
+    _check_names(row, text)
+    _check_dates(row, raw, text, contract)
+    _check_category(row, text)
+    _check_program_and_status(row, text, contract, programs)
+    row.values["phone"] = ""
+    if text["phone"]:
+        try:
+            row.values["phone"] = _parse_phone(text["phone"])
+        except ValueError as exc:
+            _error(row, "phone", str(exc))
+    return row
+
+
+def _error(row: _Row, column: str, reason: str) -> None:
+    row.errors.append(RowError(row.number, LABEL[column], reason))
+
+
+def _check_names(row: _Row, text: dict) -> None:
     for name in ("last_name", "first_name", "policy_number"):
         if not text[name]:
-            error(name, "не заполнено")
+            _error(row, name, "не заполнено")
         elif len(text[name]) > InsuredPerson._meta.get_field(name).max_length:
-            error(name, "слишком длинное значение")
+            _error(row, name, "слишком длинное значение")
         else:
-            values[name] = text[name]
-    values["patronymic"] = text["patronymic"][:100]
-    values["employee_number"] = text["employee_number"][:32]
+            row.values[name] = text[name]
+    row.values["patronymic"] = text["patronymic"][:100]
+    row.values["employee_number"] = text["employee_number"][:32]
 
+
+def _check_dates(row: _Row, raw: dict, text: dict, contract: Contract) -> None:
+    values = row.values
     for name, default in (
         ("birth_date", None),
         ("policy_start", contract.starts_on),
@@ -130,55 +146,52 @@ def _validate(number: int, raw: dict, contract: Contract, programs: dict[str, Pr
     ):
         if not text[name] and raw.get(name) in (None, ""):
             if default is None:
-                error(name, "не заполнено")
+                _error(row, name, "не заполнено")
             else:
                 values[name] = default
             continue
         try:
             values[name] = _parse_date(raw.get(name))
         except ValueError as exc:
-            error(name, str(exc))
+            _error(row, name, str(exc))
     start, end = values.get("policy_start"), values.get("policy_end")
     if start and end and start > end:
-        error("policy_end", "окончание полиса раньше его начала")
+        _error(row, "policy_end", "окончание полиса раньше его начала")
     birth = values.get("birth_date")
     if birth and start and birth > start:
-        error("birth_date", "дата рождения позже начала полиса")
+        _error(row, "birth_date", "дата рождения позже начала полиса")
 
+
+def _check_category(row: _Row, text: dict) -> None:
     category = CATEGORY_WORDS.get(normalize_name(text["category"]))
     if category is None:
-        error("category", "ожидается «Сотрудник» или «Родственник»")
+        _error(row, "category", "ожидается «Сотрудник» или «Родственник»")
     else:
-        values["category"] = category
+        row.values["category"] = category
     row.sponsor_policy = text["sponsor_policy"]
     if category == InsuredPerson.Category.RELATIVE and not row.sponsor_policy:
-        error("sponsor_policy", "для родственника укажите номер полиса сотрудника")
+        _error(row, "sponsor_policy", "для родственника укажите номер полиса сотрудника")
     if category == InsuredPerson.Category.EMPLOYEE and row.sponsor_policy:
-        error("sponsor_policy", "у сотрудника не бывает полиса сотрудника")
+        _error(row, "sponsor_policy", "у сотрудника не бывает полиса сотрудника")
     if row.sponsor_policy and row.sponsor_policy == text["policy_number"]:
-        error("sponsor_policy", "совпадает с номером полиса самого застрахованного")
+        _error(row, "sponsor_policy", "совпадает с номером полиса самого застрахованного")
 
+
+def _check_program_and_status(
+    row: _Row, text: dict, contract: Contract, programs: dict[str, Program]
+) -> None:
     kind = PROGRAM_WORDS.get(normalize_name(text["program"]) or "полная")
     if kind is None:
-        error("program", "ожидается «Полная» или «Экстренная»")
+        _error(row, "program", "ожидается «Полная» или «Экстренная»")
     elif kind not in programs:
-        error("program", f"в договоре {contract.number} нет такой программы")
+        _error(row, "program", f"в договоре {contract.number} нет такой программы")
     else:
-        values["program_id"] = programs[kind].pk
-
+        row.values["program_id"] = programs[kind].pk
     status = STATUS_WORDS.get(normalize_name(text["status"]) or "действует")
     if status is None:
-        error("status", "ожидается «Действует», «Приостановлен» или «Прекращён»")
+        _error(row, "status", "ожидается «Действует», «Приостановлен» или «Прекращён»")
     else:
-        values["status"] = status
-
-    values["phone"] = ""
-    if text["phone"]:
-        try:
-            values["phone"] = _parse_phone(text["phone"])
-        except ValueError as exc:
-            error("phone", str(exc))
-    return row
+        row.values["status"] = status
 
 
 # --- loading -------------------------------------------------------------------------------

@@ -18,3 +18,38 @@ def test_the_project_has_no_import_loop():
     graph = import_graph()
     assert len(graph) > 100  # the walk found the project
     assert cycles(graph) == []
+
+
+# docs/architecture.md, «Who may import whom»: keep the two in step.
+ALLOWED = {
+    "dms_portal": set(),
+    "audit": {"dms_portal"},
+    "notifications": {"dms_portal"},
+    "faq": {"dms_portal"},
+    "policies": {"audit", "dms_portal"},
+    "clinics": {"policies", "dms_portal"},
+    "franchise": {"policies", "audit", "notifications", "dms_portal"},
+    "accounts": {"policies", "audit", "notifications", "dms_portal"},
+    "invoices": {"policies", "clinics", "franchise", "audit", "notifications", "dms_portal"},
+    "feedback": {"invoices", "policies", "audit", "notifications", "dms_portal"},
+    "payments": {"invoices", "policies", "audit", "notifications", "dms_portal"},
+    "debts": {"invoices", "policies", "audit", "notifications", "dms_portal"},
+    "care": {"clinics", "policies", "franchise", "audit", "notifications", "dms_portal"},
+    "portal": {"care", "dms_portal"},
+}
+
+
+def test_apps_import_only_what_the_architecture_allows():
+    graph = import_graph()
+    found = {}
+    for module, targets in graph.items():
+        app = module.split(".")[0]
+        if app not in ALLOWED:
+            continue  # tests, bench, scripts, manage.py
+        for target in targets:
+            other = target.split(".")[0]
+            if other in ALLOWED and other != app and other not in ALLOWED[app]:
+                found.setdefault(f"{app} → {other}", []).append(f"{module} imports {target}")
+    assert found == {}
+    apps = {path.parent.name for path in ROOT.glob("*/apps.py")}
+    assert apps - {"dms_portal"} <= set(ALLOWED), "a new app: add it to docs/architecture.md"
