@@ -11,6 +11,7 @@ from clinics.models import Clinic
 from dms_portal import clock
 from dms_portal.net import client_ip
 from policies.selectors import people_for_user
+from privacy.services import read_access_log
 
 from . import selectors, services, support
 from .errors import CareError
@@ -169,6 +170,7 @@ def support_attachment(request, pk: int):
         item = selectors.get_attachment_for_user(request.user, pk)
     except SupportAttachment.DoesNotExist as exc:  # another user's file looks like no file
         raise Http404 from exc
+    read_access_log(request=request, kind="support_attachment", target=item)
     return FileResponse(
         item.file.open("rb"),
         as_attachment=True,

@@ -13,6 +13,7 @@ from invoices.models import Invoice
 from invoices.services.disputes import invoice_disputable_reason
 from invoices.services.status import payable_amount
 from policies.selectors import people_for_user
+from privacy.services import read_access_log
 
 from . import selectors, services
 from .errors import FeedbackError
@@ -126,6 +127,7 @@ def attachment(request, pk: int):
             user=request.user, attachment_id=pk, ip=client_ip(request)
         )
         handle = item.file.open("rb")
+        read_access_log(request=request, kind="appeal_attachment", target=item)
     except (AppealAttachment.DoesNotExist, FileNotFoundError):
         # Another user's file looks like a missing one.
         raise Http404("Файл не найден.") from None
