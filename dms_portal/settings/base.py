@@ -154,8 +154,6 @@ RETENTION_ACCOUNTING_YEARS = env.int("RETENTION_ACCOUNTING_YEARS", default=5)
 # term plus 5 years (Bank of Russia's record-keeping rules for insurers; civil-law limitation
 # of claims, Civil Code art. 196), counted from the end of the policy.
 RETENTION_INSURANCE_YEARS = env.int("RETENTION_INSURANCE_YEARS", default=5)
-# The read-access log of health data and exports.
-RETENTION_ACCESS_LOG_YEARS = env.int("RETENTION_ACCESS_LOG_YEARS", default=5)
 # The TOTP issuer name shown in the authenticator app (otp_enroll, seed_demo).
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="ДМС портал")
 SESSION_COOKIE_HTTPONLY = True
