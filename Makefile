@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup sysdeps-run sysdeps-test lint format bench-smoke clean-venv
+.PHONY: run test setup sysdeps-run sysdeps-test lint format bench-smoke clean-venv sbom audit
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -56,5 +56,26 @@ bench-smoke:
 	BENCH_N=200 $(BIN)/python bench/debts_overdue.py
 	$(BIN)/python bench/pages_load.py 2
 
+# Supply chain (docs/security.md): the tools live in their own venv, so they neither change
+# nor appear in the environment they describe.
+TOOLS := .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed
+SBOM ?= sbom.cdx.json
+
+$(TOOLS_STAMP):
+	$(PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install -q "pip-audit>=2.7,<3" "cyclonedx-bom>=7,<8"
+	touch $@
+
+# A CycloneDX bill of materials of the installed .venv (works offline).
+sbom: $(STAMP) $(TOOLS_STAMP)
+	$(TOOLS)/bin/cyclonedx-py environment --pyproject pyproject.toml --of JSON -o $(SBOM) $(BIN)/python
+	@echo "SBOM: $(SBOM)"
+
+# Known vulnerabilities (pip-audit); exit 2 and a loud «COULD NOT CHECK» when the advisory
+# database is unreachable. Not part of CI: its answer depends on the network.
+audit: $(STAMP) $(TOOLS_STAMP)
+	TOOLS=$(TOOLS) PYTHON=$(BIN)/python scripts/audit.sh
+
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(TOOLS)

@@ -1,10 +1,13 @@
-"""The audit trail: one entry per action, written in the same transaction as the change."""
+"""The audit trail: one entry per action, written in the same transaction as the change; and
+the read-access log: one call in each view that serves health data or an export."""
 
 from collections.abc import Iterable
 
 from django.db import models
 
-from .models import AuditEntry
+from dms_portal.net import client_ip
+
+from .models import AuditEntry, ReadAccess
 
 
 def audit_entry(
@@ -49,3 +52,17 @@ def audit_entries_write(entries: Iterable[AuditEntry], *, batch_size: int = 1000
     Returns how many were written."""
     written = AuditEntry.objects.bulk_create(list(entries), batch_size=batch_size)
     return len(written)
+
+
+def read_access_log(*, request, kind: str, target) -> ReadAccess:
+    """Record that request.user opened `target` (written before the response is sent)."""
+    user = request.user
+    return ReadAccess.objects.create(
+        actor=user,
+        actor_label=str(user.phone),
+        actor_is_staff=user.is_staff,
+        kind=kind,
+        object_type=target._meta.label,
+        object_id=str(target.pk),
+        ip=client_ip(request),
+    )

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.services import read_access_log
 from clinics.models import Clinic
 from dms_portal import clock
 from dms_portal.net import client_ip
@@ -169,6 +170,7 @@ def support_attachment(request, pk: int):
         item = selectors.get_attachment_for_user(request.user, pk)
     except SupportAttachment.DoesNotExist as exc:  # another user's file looks like no file
         raise Http404 from exc
+    read_access_log(request=request, kind="support_attachment", target=item)
     return FileResponse(
         item.file.open("rb"),
         as_attachment=True,

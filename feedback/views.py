@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from audit.services import read_access_log
 from dms_portal.net import client_ip
 from invoices.models import Invoice
 from invoices.services.disputes import invoice_disputable_reason
@@ -125,6 +126,7 @@ def attachment(request, pk: int):
             user=request.user, attachment_id=pk, ip=client_ip(request)
         )
         handle = item.file.open("rb")
+        read_access_log(request=request, kind="appeal_attachment", target=item)
     except (AppealAttachment.DoesNotExist, FileNotFoundError):
         # Another user's file looks like a missing one.
         raise Http404("Файл не найден.") from None

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from audit.services import read_access_log
 from dms_portal import clock
 from policies.selectors import people_for_user
 
@@ -97,6 +98,7 @@ def invoice_detail(request, pk: int):
     """The details of one invoice: a page of its own, or (fetched by the page's script) the
     body of the modal window; lines come LINES_PER_PAGE at a time (?page=N)."""
     invoice = _get_invoice_for_user(request, pk, lines=False)
+    read_access_log(request=request, kind="invoice_detail", target=invoice)
     template = (
         "invoices/my_invoices_detail_body.html"
         if request.GET.get("partial")
@@ -116,6 +118,7 @@ def _xlsx_response(content, filename: str) -> FileResponse:
 @require_GET
 def invoice_xlsx(request, pk: int):
     invoice = _get_invoice_for_user(request, pk, lines=False)
+    read_access_log(request=request, kind="invoice_xlsx", target=invoice)
     name = f"schet-{invoice.number.replace('/', '-')}.xlsx"
     lines = selectors.invoice_lines(invoice)
     return _xlsx_response(invoices_xlsx(invoices=[invoice], lines=lines), name)
@@ -125,6 +128,7 @@ def invoice_xlsx(request, pk: int):
 @require_GET
 def invoices_export(request):
     invoices = selectors.invoices_for_user(request.user)
+    read_access_log(request=request, kind="invoices_xlsx", target=request.user)
     name = f"scheta-{clock.moscow_today():%Y-%m-%d}.xlsx"
     lines = selectors.lines_for_export(user=request.user)
     return _xlsx_response(invoices_xlsx(invoices=invoices.iterator(), lines=lines), name)

@@ -19,7 +19,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site requires a TOTP second factor (dms_portal.admin_site, django-otp).
+    "dms_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Project apps, in the direction data flows (see ARCHITECTURE.md).
     "notifications",
     "audit",
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "faq",
     "care",
     "debts",
+    "privacy",
     "portal",
 ]
 
@@ -56,8 +60,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the admin lets staff in only after a TOTP token.
+    "django_otp.middleware.OTPMiddleware",
     "portal.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions without «Запомнить меня» (and every staff session) end after 30 minutes idle.
+    "accounts.middleware.IdleTimeoutMiddleware",
     # Offline policy cards: marks them for the service worker, clears them at «Выход».
     "portal.middleware.OfflineCardsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -114,11 +122,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Newly chosen passwords (registration, change, recovery; ASVS 5.0 V6.2): at least 12
+# characters, not one of the common/breached passwords in the list Django ships (20,000
+# entries, from leaked-password corpora; docs/security.md says why no bigger offline list).
+# Accounts created by code (seed_demo's documented Demo-2026!) are not validated.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -127,8 +139,23 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "policies:my_policies"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions: «Запомнить меня» keeps 30 days; otherwise the session ends with the browser.
+# Sessions: «Запомнить меня» keeps 30 days; otherwise the session ends with the browser or
+# after SESSION_IDLE_TIMEOUT_SECONDS without a request, whichever comes first. Staff sessions
+# always have the idle limit (accounts.middleware).
 SESSION_COOKIE_AGE = 30 * 24 * 3600
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+# Retention after the personal-data consent is withdrawn (docs/security.md, «Сроки хранения»).
+# 152-FZ art. 21 p. 5: data processed on the consent alone are destroyed within 30 days.
+RETENTION_CONSENT_DAYS = env.int("RETENTION_CONSENT_DAYS", default=30)
+# 402-FZ art. 29 p. 1: primary accounting documents (invoices, payments, receipts) at least
+# 5 years, counted from the end of the year they belong to.
+RETENTION_ACCOUNTING_YEARS = env.int("RETENTION_ACCOUNTING_YEARS", default=5)
+# Insurance records (roster entry, policy, services rendered, appeals on them): the contract
+# term plus 5 years (Bank of Russia's record-keeping rules for insurers; civil-law limitation
+# of claims, Civil Code art. 196), counted from the end of the policy.
+RETENTION_INSURANCE_YEARS = env.int("RETENTION_INSURANCE_YEARS", default=5)
+# The TOTP issuer name shown in the authenticator app (otp_enroll, seed_demo).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="ДМС портал")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -217,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
     "debts-send-reminders": {
         "task": "debts.tasks.send_reminders",
         "schedule": crontab(hour=10, minute=0),
+    },
+    # Personal data past its retention period after a withdrawn consent (privacy.retention).
+    "privacy-retention": {
+        "task": "privacy.tasks.retention_run",
+        "schedule": crontab(hour=2, minute=15),
     },
     "debts-employer-reports": {
         "task": "debts.tasks.employer_reports",

@@ -89,7 +89,7 @@ class ServiceRegistryAdmin(admin.ModelAdmin):
     fields = readonly_fields
 
     def has_change_permission(self, request, obj=None):
-        # Read-only pages; the retry action and button need the permission itself.
+        # Read-only pages: nothing on a registry is edited by hand.
         return obj is None and super().has_change_permission(request, obj)
 
     @admin.display(description="Статус", ordering="status")
@@ -112,7 +112,8 @@ class ServiceRegistryAdmin(admin.ModelAdmin):
         url = reverse("admin:invoices_serviceregistry_problems", args=[obj.pk])
         return format_html('<a href="{}">Скачать проблемы строк (XLSX)</a>', url)
 
-    @admin.action(description="Повторить загрузку", permissions=["change"])
+    # Retrying loads the stored file again: whoever may upload a registry («Операторы») may.
+    @admin.action(description="Повторить загрузку", permissions=["add"])
     def retry(self, request, queryset):
         self._retry(request, queryset.values_list("pk", flat=True))
 
@@ -168,7 +169,7 @@ class ServiceRegistryAdmin(admin.ModelAdmin):
         registry = self.get_object(request, object_id)
         extra = {
             "interrupted": registry is not None and registry_is_stale(registry),
-            "can_retry": self.has_change_permission(request),
+            "can_retry": self.has_add_permission(request),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra)
@@ -176,7 +177,7 @@ class ServiceRegistryAdmin(admin.ModelAdmin):
     def retry_view(self, request, pk: int):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request):
+        if not self.has_add_permission(request):
             raise PermissionDenied
         self._retry(request, [pk])
         return redirect("admin:invoices_serviceregistry_change", pk)

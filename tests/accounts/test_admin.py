@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import OneTimeCode, User
 from accounts.services import codes
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def staff_client(db):
     admin = User.objects.create_superuser("+79995550200", "Admin-Pass-2026")
     client = Client()
-    client.force_login(admin)
+    staff_login(client, admin)
     return client
 
 

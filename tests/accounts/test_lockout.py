@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from tests.staff import totp_token
 
 from .conftest import DEMO_PASSWORD, last_code
 
@@ -77,7 +78,7 @@ def test_recovery_lifts_only_the_recovered_accounts_lock(client, ivanov, strange
 
 def test_admin_login_follows_the_same_rule(db):
     User.objects.create_superuser("+79995550201", "Admin-One-2026")
-    User.objects.create_superuser("+79995550202", "Admin-Two-2026")
+    colleague_user = User.objects.create_superuser("+79995550202", "Admin-Two-2026")
     for _ in range(5):
         Client(REMOTE_ADDR=OFFICE).post(
             ADMIN_LOGIN, {"username": "+79995550201", "password": "guess"}
@@ -88,6 +89,11 @@ def test_admin_login_follows_the_same_rule(db):
     assert locked.status_code == 429
     colleague = Client(REMOTE_ADDR=OFFICE)
     response = colleague.post(
-        ADMIN_LOGIN + "?next=/admin/", {"username": "+79995550202", "password": "Admin-Two-2026"}
+        ADMIN_LOGIN + "?next=/admin/",
+        {
+            "username": "+79995550202",
+            "password": "Admin-Two-2026",
+            "otp_token": totp_token(colleague_user),  # the admin's second factor (issue #18)
+        },
     )
     assert response.status_code == 302 and "_auth_user_id" in colleague.session

@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import ProfileChange, User
 from audit.models import AuditEntry
 from notifications.models import Message
+from tests.staff import staff_login
 
 from .conftest import DEMO_PASSWORD, codes_sent, last_code
 
@@ -131,7 +132,7 @@ def test_without_a_confirmed_email_an_operator_confirms(
     operator = User.objects.create_user("+79995550300", "Oper-Pass-2026", is_staff=True)
     operator.groups.add(staff_group("Операторы"))
     staff = Client()
-    staff.force_login(operator)
+    staff_login(staff, operator)
     changelist = reverse("admin:accounts_profilechange_changelist")
     assert NEW in page(staff.get(changelist))
     staff.post(changelist, {"action": "approve", "_selected_action": [change.pk]})
@@ -187,7 +188,7 @@ def test_an_operator_may_reject_a_change(ivanov_client, ivanov):
     ivanov_client.post(LOST)
     admin = User.objects.create_superuser("+79995550301", "Admin-Pass-2026")
     staff = Client()
-    staff.force_login(admin)
+    staff_login(staff, admin)
     change = ProfileChange.objects.get()
     changelist = reverse("admin:accounts_profilechange_changelist")
     staff.post(changelist, {"action": "reject", "_selected_action": [change.pk]})

@@ -35,7 +35,9 @@ ALLOWED = {
     "payments": {"invoices", "policies", "audit", "notifications", "dms_portal"},
     "debts": {"invoices", "policies", "audit", "notifications", "dms_portal"},
     "care": {"clinics", "policies", "franchise", "audit", "notifications", "dms_portal"},
-    "portal": {"care", "dms_portal"},
+    "privacy": {"accounts", "care", "feedback", "invoices", "policies", "audit", "dms_portal"},
+    # The composition root: the menu's counter and the demo staff of seed_demo.
+    "portal": {"accounts", "care", "dms_portal"},
 }
 
 

@@ -10,6 +10,7 @@ from care import services, support
 from care.models import Conversation, DoctorRequest
 from dms_portal import clock
 from notifications.models import Message
+from tests.staff import staff_login
 
 from .conftest import to_emergency
 
@@ -19,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def login(context, live_server, user) -> None:
     """Copy a force-logged-in session into the browser (login itself is tested elsewhere)."""
     client = Client()
-    client.force_login(user)
+    # Staff need the admin's second factor too (issue #18).
+    staff_login(client, user) if user.is_staff else client.force_login(user)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )

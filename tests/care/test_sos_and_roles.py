@@ -7,6 +7,7 @@ from django.urls import reverse
 from care import services
 from care.models import DoctorRequest
 from notifications.models import Message
+from tests.staff import staff_login
 
 
 def _sos(world, person=None):
@@ -47,7 +48,7 @@ def test_sos_from_the_form_is_first_in_the_desks_queue_and_alerts_the_desk(world
         specialty="Окулист",
         desired_dates="послезавтра",
     )
-    client.force_login(world["desk"])
+    staff_login(client, world["desk"])
     changelist = client.get(reverse("admin:care_doctorrequest_changelist")).context["cl"]
     assert list(changelist.result_list) == [sos, older, newer]  # SOS on top, then oldest first
     alert = Message.objects.get(event="care_sos_desk")
@@ -90,7 +91,7 @@ def test_sos_for_another_familys_person_is_refused(world, client):
 
 def test_desk_works_the_queue_in_admin(world, client):
     _sos(world)
-    client.force_login(world["desk"])
+    staff_login(client, world["desk"])
     assert client.get(reverse("admin:care_doctorrequest_changelist")).status_code == 200
     assert client.get(reverse("admin:care_conversation_changelist")).status_code == 200
     assert client.get(reverse("admin:clinics_clinic_changelist")).status_code == 200
@@ -108,7 +109,7 @@ def test_desk_works_the_queue_in_admin(world, client):
     ],
 )
 def test_medical_desk_sees_no_money_and_no_consents(world, client, url):
-    client.force_login(world["desk"])
+    staff_login(client, world["desk"])
     assert client.get(reverse(url)).status_code == 403
 
 
@@ -130,7 +131,7 @@ def test_desk_buttons_need_a_future_slot_or_a_reason(world, client):
         specialty="Терапевт",
         desired_dates="завтра",
     )
-    client.force_login(world["desk"])
+    staff_login(client, world["desk"])
     url = reverse("admin:care_doctorrequest_change", args=[request.pk])
     past = clock.moscow_now().replace(year=2025).strftime("%Y-%m-%dT%H:%M")
     page = client.post(url, {"_desk_confirm": "1", "desk_slot": past}).content.decode()
@@ -146,7 +147,7 @@ def test_desk_buttons_need_a_future_slot_or_a_reason(world, client):
 
 def test_desk_confirms_an_sos_without_a_slot(world, client):
     sos = _sos(world)
-    client.force_login(world["desk"])
+    staff_login(client, world["desk"])
     client.post(reverse("admin:care_doctorrequest_change", args=[sos.pk]), {"_desk_confirm": "1"})
     sos.refresh_from_db()
     assert (sos.status, sos.slot) == (DoctorRequest.Status.CONFIRMED, None)

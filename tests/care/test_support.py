@@ -13,6 +13,7 @@ from care.models import Conversation, SupportMessage
 from care.selectors import support_unread_for_staff, support_unread_for_user
 from dms_portal import clock
 from notifications.models import Message
+from tests.staff import staff_login
 
 PDF = b"%PDF-1.4\n%test\n"
 
@@ -22,7 +23,7 @@ def test_user_writes_staff_answers_and_counters_follow(world, client):
     client.post(reverse("care:support"), {"text": "Как записаться к стоматологу?"})
     conversation = Conversation.objects.get(user=world["owner"])
     assert support_unread_for_staff(conversation) == 1
-    client.force_login(world["desk"])
+    staff_login(client, world["desk"])
     client.get(reverse("admin:care_conversation_change", args=[conversation.pk]))
     assert support_unread_for_staff(conversation) == 0
     response = client.post(

@@ -10,6 +10,7 @@ from debts.selectors import downgrade_notice_context
 from debts.services.overdue import overdue_apply, person_restore_if_settled
 from invoices.models import Invoice
 from invoices.services.status import invoice_mark_paid
+from tests.staff import staff_login
 
 from .conftest import moscow
 
@@ -38,7 +39,7 @@ def test_restore_action_restores_a_queued_person(people, downgraded, operator, c
     person_restore_if_settled(people["ivanov"])
     downgrade = ProgrammeDowngrade.objects.get()
     assert downgrade.status == D.AWAITING_OPERATOR
-    client.force_login(operator)
+    staff_login(client, operator)
     listing = client.get(reverse("admin:debts_programmedowngrade_changelist"))
     assert "Оплачено, ждёт оператора" in listing.content.decode()
     response = client.post(
@@ -52,7 +53,7 @@ def test_restore_action_restores_a_queued_person(people, downgraded, operator, c
 
 
 def test_restore_action_refuses_a_person_who_still_owes(people, downgraded, operator, client):
-    client.force_login(operator)
+    staff_login(client, operator)
     response = client.post(
         reverse("admin:debts_programmedowngrade_changelist"),
         {"action": "restore", "_selected_action": [ProgrammeDowngrade.objects.get().pk]},
@@ -67,7 +68,7 @@ def test_call_list_page_queries_do_not_grow_with_payers(
 ):
     for person in (people["ivanov"], people["petrov"]):
         make_invoice(person, due=DUE, status=Invoice.Status.OVERDUE)
-    client.force_login(operator)
+    staff_login(client, operator)
     url = reverse("admin:debts_debtor_changelist")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

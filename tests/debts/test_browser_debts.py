@@ -12,6 +12,7 @@ from debts.services.overdue import overdue_apply, person_restore_if_settled
 from dms_portal import clock
 from invoices.models import Invoice
 from invoices.services.status import invoice_mark_paid
+from tests.staff import staff_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _login(page, live_server):
     operator = get_user_model().objects.create_superuser(phone="+79990009999", password="x")
     client = Client()
-    client.force_login(operator)
+    staff_login(client, operator)
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )

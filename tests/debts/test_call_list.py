@@ -11,6 +11,7 @@ from debts.models import CallLog
 from debts.selectors import call_list
 from debts.services.calls import call_log
 from invoices.models import Invoice, InvoiceCorrection
+from tests.staff import staff_login
 
 from .conftest import moscow
 
@@ -63,7 +64,7 @@ def test_last_contact_is_the_latest_call(debts, operator):
 
 
 def test_call_list_page_shows_payers_and_logs_a_call(debts, operator, client):
-    client.force_login(operator)
+    staff_login(client, operator)
     with time_machine.travel(moscow(TODAY, 12), tick=False):
         page = client.get(reverse("admin:debts_debtor_changelist"))
     html = page.content.decode()
@@ -74,14 +75,16 @@ def test_call_list_page_shows_payers_and_logs_a_call(debts, operator, client):
     assert ">70<" in html  # days overdue of Иванов's oldest invoice (01.04 → 10.06)
     add_url = reverse("admin:debts_calllog_add") + f"?person={debts['ivanov'].pk}"
     assert add_url in html
-    response = client.post(
-        add_url,
-        {"person": debts["ivanov"].pk, "outcome": "promised", "promised_date": "15.06.2026"},
-    )
+    # The same day as the page: a jump of months would end the staff session (30 min idle).
+    with time_machine.travel(moscow(TODAY, 12, 5), tick=False):
+        response = client.post(
+            add_url,
+            {"person": debts["ivanov"].pk, "outcome": "promised", "promised_date": "15.06.2026"},
+        )
     assert response.status_code == 302
     entry = CallLog.objects.get()
     assert entry.operator == operator and entry.promised_date == dt.date(2026, 6, 15)
-    with time_machine.travel(moscow(TODAY, 12), tick=False):
+    with time_machine.travel(moscow(TODAY, 12, 10), tick=False):
         html = client.get(reverse("admin:debts_debtor_changelist")).content.decode()
     assert clock_date(entry.at) in html
 
@@ -93,7 +96,7 @@ def clock_date(moment):
 
 
 def test_call_list_exports_to_xlsx(debts, operator, client):
-    client.force_login(operator)
+    staff_login(client, operator)
     with time_machine.travel(moscow(TODAY, 12), tick=False):
         response = client.get(reverse("admin:debts_debtor_export"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -13,6 +13,7 @@ from debts.models import EmployerReport
 from debts.services.reports import employer_reports_run
 from invoices.models import Invoice
 from policies.models import Contract, Employer, InsuredPerson, Program
+from tests.staff import staff_login
 
 from .conftest import moscow
 
@@ -145,7 +146,7 @@ def test_report_downloads_from_admin(debts, client, django_user_model):
     with time_machine.travel(moscow(TODAY, 9), tick=False):
         call_command("employer_reports")
     report = EmployerReport.objects.get(employer__inn="7700000001")
-    client.force_login(django_user_model.objects.create_superuser("+79995550000", "x"))
+    staff_login(client, django_user_model.objects.create_superuser("+79995550000", "x"))
     listing = client.get(reverse("admin:debts_employerreport_changelist")).content.decode()
     url = reverse("admin:debts_employerreport_download", args=[report.pk])
     assert url in listing and "Скачать XLSX" in listing

@@ -4,6 +4,7 @@ queue or user accounts."""
 import pytest
 
 from accounts.models import User
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def operator_client(client, staff_group):
     operator = User.objects.create_user("+79990009999", "Operator-2026!", is_staff=True)
     operator.groups.add(staff_group("Операторы"))
-    client.force_login(operator)
+    staff_login(client, operator)
     return client
 
 

@@ -9,6 +9,7 @@ from dms_portal import clock
 from feedback import services
 from feedback.models import Appeal, AppealEvent
 from invoices.models import Invoice
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("admin:feedback_appeal_changelist")
@@ -33,7 +34,7 @@ def step_url(appeal, step):
 
 @pytest.fixture
 def staff(client, world):
-    client.force_login(world["expert"])
+    staff_login(client, world["expert"])
     return client
 
 
@@ -154,11 +155,11 @@ def test_a_staff_member_in_the_experts_group_can_work_the_queue(client, world, s
     expert = make_user(staff=True)
     expert.groups.add(staff_group("Эксперты"))
     appeal = file_dispute(world)
-    client.force_login(expert)
+    staff_login(client, expert)
     assert client.get(QUEUE).status_code == 200
     response = client.post(step_url(appeal, "comment"), {"comment-text": "Беру в работу"})
     assert response.status_code == 302
     assert appeal.events.filter(kind=AppealEvent.Kind.COMMENT).exists()
     plain_staff = make_user(staff=True)
-    client.force_login(plain_staff)
+    staff_login(client, plain_staff)
     assert client.post(step_url(appeal, "comment"), {"comment-text": "x"}).status_code == 403

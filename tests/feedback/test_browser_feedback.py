@@ -14,6 +14,7 @@ from dms_portal import clock
 from feedback import services
 from feedback.models import Appeal
 from invoices.models import DepositEntry, Invoice
+from tests.staff import staff_login
 
 from .factories import PDF_BYTES, make_invoice
 
@@ -24,7 +25,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def login(context, live_server, user) -> None:
     """Copy a force-logged-in session into the browser (login itself is tested elsewhere)."""
     client = Client()
-    client.force_login(user)
+    # Staff need the admin's second factor too (issue #18).
+    staff_login(client, user) if user.is_staff else client.force_login(user)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from franchise.demo import seed_activations
 from franchise.models import CalendarOverride
 from policies.models import Contract, Employer, InsuredPerson, Program
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def operator(client):
     user = get_user_model().objects.create_superuser(phone="+79990009999", password="x")
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 

@@ -14,6 +14,7 @@ from invoices.models import DepositEntry, Invoice, ServiceLine, ServiceRegistry
 from invoices.registry.importer import registry_import_file
 from invoices.services.invoicing import invoice_run
 from invoices.tasks import registry_inbox_scan
+from tests.staff import staff_login
 
 from .conftest import activate, line, write_registry
 
@@ -24,7 +25,7 @@ NOV_25 = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def operator(client, django_user_model):
     user = django_user_model.objects.create_superuser("+79990009999", "Operator-2026!")
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from invoices.models import Invoice
 from invoices.services.invoicing import invoice_run
+from tests.staff import totp_token
 
 from .conftest import activate, line, write_registry
 
@@ -20,10 +21,12 @@ def operator(django_user_model):
     return django_user_model.objects.create_superuser("+79990009999", "Operator-2026!")
 
 
-def login(page, live_server):
+def login(page, live_server, operator):
     page.goto(live_server.url + "/admin/login/")
     page.get_by_label("Моб. телефон").fill("+79990009999")
     page.get_by_label("Пароль").fill("Operator-2026!")
+    # The admin's second factor (issue #18): the current code of the operator's TOTP device.
+    page.get_by_label("Код из приложения-аутентификатора").fill(totp_token(operator))
     page.get_by_role("button", name="Войти").click()
 
 
@@ -35,7 +38,7 @@ def test_operator_uploads_a_registry_and_downloads_its_report(
         tmp_path / "registry-oct.csv",
         [line("A-1"), line("A-2", qty="2", amount="5,00"), line("H-1", policy="DMS-9999")],
     )
-    login(page, live_server)
+    login(page, live_server, operator)
     page.goto(live_server.url + "/admin/invoices/serviceregistry/add/")
     page.get_by_label("Файл реестра (XLSX или CSV)").set_input_files(str(path))
     page.get_by_role("button", name="Сохранить", exact=True).click()
@@ -66,7 +69,7 @@ def test_operator_annuls_an_invoice_with_a_reason(
     (invoice,) = invoice_run(
         period=(2026, 10), now=dt.datetime(2026, 11, 25, 7, tzinfo=dt.UTC), notify=False
     )
-    login(page, live_server)
+    login(page, live_server, operator)
     page.goto(live_server.url + "/admin/invoices/invoice/")
     page.get_by_role("checkbox", name=f"Счёт {invoice.number}").check()
     page.get_by_role("combobox", name="Действие").select_option(label="Аннулировать…")
@@ -93,7 +96,7 @@ def test_operator_retries_an_interrupted_import_and_records_a_deposit(
     ServiceRegistry.objects.filter(pk=registry.pk).update(
         status="running", heartbeat_at=dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
     )
-    login(page, live_server)
+    login(page, live_server, operator)
     page.goto(live_server.url + "/admin/invoices/serviceregistry/")
     expect(page.get_by_text("Прервана", exact=True)).to_be_visible()
     page.goto(live_server.url + f"/admin/invoices/serviceregistry/{registry.pk}/change/")

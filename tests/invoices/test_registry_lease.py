@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from invoices.models import ServiceLine, ServiceRegistry
 from invoices.registry.importer import registry_create, registry_import
 from invoices.tasks import registry_inbox_scan
+from tests.staff import staff_login
 
 from .conftest import line, write_registry
 
@@ -22,7 +23,7 @@ NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)  # the `frozen` clock
 @pytest.fixture
 def operator(client, django_user_model):
     user = django_user_model.objects.create_superuser("+79990009999", "Operator-2026!")
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Message
+from tests.staff import staff_login
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def test_message_log_resend_action(operator, client, django_capture_on_commit_ca
         body="Текст",
         status=Message.Status.UNKNOWN,
     )
-    client.force_login(operator)
+    staff_login(client, operator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:notifications_message_changelist"),
@@ -38,7 +39,7 @@ def test_message_log_hides_code_bodies(operator, client):
         sensitive=True,
         status=Message.Status.SENT,
     )
-    client.force_login(operator)
+    staff_login(client, operator)
     page = client.get(reverse("admin:notifications_message_change", args=[code.pk]))
     assert page.status_code == 200
     assert "123456" not in page.content.decode()

@@ -15,6 +15,7 @@ from payments import services
 from payments.errors import PaymentError
 from payments.models import Payment, PaymentEvent, PaymentInvoice, SandboxCheckout
 from payments.providers.sandbox import notification_body
+from tests.staff import staff_login
 
 from .factories import make_invoice
 
@@ -271,7 +272,7 @@ def test_bank_transfer_with_a_wrong_sum_changes_nothing(demo, owner, two_new):
 
 def test_bank_transfer_entered_in_admin(client, demo, owner, two_new):
     staff = type(owner).objects.create_superuser("+79990009998", "Admin-2026!")
-    client.force_login(staff)
+    staff_login(client, staff)
     url = reverse("admin:payments_banktransfer_add")
     data = {
         "amount": "390.00",
@@ -324,7 +325,7 @@ def test_money_arriving_after_expiry_for_invoices_paid_again_is_flagged_for_refu
 def test_admin_lists_payments_events_and_transfers(client, owner, two_new):
     start(client, owner, two_new)
     staff = type(owner).objects.create_superuser("+79990009997", "Admin-2026!")
-    client.force_login(staff)
+    staff_login(client, staff)
     for name in ("payment", "paymentevent", "banktransfer"):
         assert client.get(reverse(f"admin:payments_{name}_changelist")).status_code == 200
     payment = Payment.objects.get()

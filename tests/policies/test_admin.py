@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from policies.models import InsuredPerson, RosterImport
+from tests.staff import staff_login
 
 from .test_roster_import import GOOD, csv_bytes
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def operator(client):
     user = get_user_model().objects.create_superuser(phone="+79990009999", password="x")
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 

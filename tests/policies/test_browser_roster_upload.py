@@ -6,6 +6,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from policies.models import InsuredPerson
+from tests.staff import staff_login
 
 from .test_roster_import import GOOD, csv_bytes
 
@@ -17,7 +18,7 @@ def test_operator_uploads_a_roster_and_sees_rejected_rows(
 ):
     operator = get_user_model().objects.create_superuser(phone="+79990009999", password="x")
     client = Client()
-    client.force_login(operator)
+    staff_login(client, operator)
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )

@@ -37,5 +37,6 @@ def test_every_scheduled_job_is_a_registered_task():
         "debts-restore-settled",
         "debts-send-reminders",
         "debts-employer-reports",
+        "privacy-retention",
     }
     assert names - set(app.tasks) == set()

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from care import demo as care_demo
+from portal import demo_staff
 
 # Each app seeds its own part, in the order data flows; later issues append steps here.
 STEPS = [
@@ -17,6 +17,7 @@ STEPS = [
     "invoices.demo.seed_invoices",
     "clinics.demo.seed_clinics",
     "care.demo.seed_medical_desk",
+    "portal.demo_staff.seed_staff",
 ]
 
 
@@ -42,8 +43,13 @@ class Command(BaseCommand):
                 step()
         self.stdout.write("Демо-данные готовы.")
         self.stdout.write("Демо-вход: телефон +79990000001, пароль Demo-2026!")
-        self._care_logins()
+        self._staff_logins()
 
-    def _care_logins(self):
-        """The medical desk's demo login (issue 17)."""
-        self.stdout.write(care_demo.LOGIN_LINE)
+    def _staff_logins(self):
+        """Demo staff logins with their development-only TOTP secrets (issues 17, 18)."""
+        self.stdout.write(
+            "Сотрудники: вход в /admin/ — пароль и 6-значный код из приложения-аутентификатора "
+            "(TOTP) с секретом ниже."
+        )
+        for line in demo_staff.login_lines():
+            self.stdout.write(line)
