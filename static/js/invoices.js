@@ -38,6 +38,15 @@
       window.setTimeout(function () { button.disabled = true; }, 0);
     });
     update();
+    // The pay bar sticks to the bottom of the window: a row focused from the keyboard must
+    // not end up under it (scroll-padding covers scrolling into view; this covers the rest).
+    var bar = form.querySelector(".my-invoices-paybar");
+    form.addEventListener("focusin", function (event) {
+      if (!bar || bar.contains(event.target)) { return; }
+      var row = event.target.closest("tr") || event.target;
+      var overlap = row.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+      if (overlap > 0) { window.scrollBy(0, overlap + 8); }
+    });
   }
 
   // Why a box is disabled: a tooltip on hover, on keyboard focus and on tap.
