@@ -44,8 +44,12 @@
     form.addEventListener("focusin", function (event) {
       if (!bar || bar.contains(event.target)) { return; }
       var row = event.target.closest("tr") || event.target;
-      var overlap = row.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
-      if (overlap > 0) { window.scrollBy(0, overlap + 8); }
+      // The whole row, not only its box, above the bar (scroll-padding-bottom leaves room).
+      window.requestAnimationFrame(function () {
+        if (row.getBoundingClientRect().bottom > bar.getBoundingClientRect().top) {
+          row.scrollIntoView({ block: "nearest", behavior: "instant" });
+        }
+      });
     });
   }
 
