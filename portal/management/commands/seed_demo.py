@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from care import demo as care_demo
+from invoices.demo import PAID_REFERENCE, paid_demo_invoice
+from payments.services.bank import bank_transfer_record
 
 # Each app seeds its own part, in the order data flows; later issues append steps here.
 STEPS = [
@@ -15,9 +17,26 @@ STEPS = [
     "accounts.demo.seed_accounts",
     "franchise.demo.seed_activations",
     "invoices.demo.seed_invoices",
+    "portal.management.commands.seed_demo.seed_payments",
     "clinics.demo.seed_clinics",
     "care.demo.seed_medical_desk",
 ]
+
+
+def seed_payments() -> None:
+    """The demo's paid invoice is paid by a bank transfer entered as an operator would
+    (payments.services.bank): the payment shows in «История платежей». Idempotent."""
+    found = paid_demo_invoice()
+    if found is None:
+        return
+    invoice, received = found
+    bank_transfer_record(
+        amount=invoice.payable_amount(),
+        received_on=received,
+        reference=PAID_REFERENCE,
+        invoice_ids=[invoice.pk],
+        actor=None,
+    )
 
 
 class Command(BaseCommand):
