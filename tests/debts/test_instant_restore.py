@@ -3,6 +3,7 @@ item 3): `invoice_mark_paid` sends `invoices.signals.invoices_paid` once committ
 path listens; a failing listener never loses the payment; «Мои полисы» says what happened."""
 
 import datetime as dt
+import pathlib
 
 import pytest
 import time_machine
@@ -110,8 +111,6 @@ def test_the_event_goes_out_only_after_commit(people, make_invoice):
 
 
 def test_payments_imports_no_debts():
-    import pathlib
-
     for path in pathlib.Path("payments").rglob("*.py"):
         text = path.read_text()
         assert "import debts" not in text and "from debts" not in text, path

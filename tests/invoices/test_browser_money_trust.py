@@ -17,9 +17,9 @@ from dms_portal.money import format_rub
 from feedback import services as feedback
 from feedback.models import Appeal
 from invoices.models import Invoice
-from tests.feedback.factories import make_user as make_staff
 from tests.conftest import ARTIFACTS
-from tests.invoices.test_browser_my_invoices import log_in
+from tests.feedback.factories import make_user as make_staff
+from tests.invoices.test_browser_my_invoices import log_in, modal_screenshots
 from tests.payments.factories import make_invoice, make_invoices, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,6 +99,8 @@ def test_accepted_partial_dispute_adds_up(live_server, page, demo, owner, screen
         re.compile(r"Корректировка\s*" + format_rub(money.corrections_total))
     )
     expect(totals).to_contain_text(re.compile(r"ИТОГО К ОПЛАТЕ\s*" + format_rub(money.payable)))
+    modal_screenshots(page, "issue12-details-correction")
+    page.set_viewport_size({"width": 1280, "height": 900})
     with page.expect_download() as info:
         modal.get_by_role("link", name="Файл").click()
     sheet = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))["Счета"]

@@ -7,8 +7,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from accounts.models import User
 from invoices.demo import seed_invoices
 from invoices.models import DepositEntry, Invoice, ServiceLine, ServiceRegistry
+from invoices.services import pdf
 from invoices.services.deposit import deposit_balance
 from invoices.services.pdf import invoice_pdf_render
 from notifications.models import Message
@@ -104,9 +106,6 @@ def test_demo_data_agree_with_themselves(
 ):
     """Issue #12, item 6: the paid invoice's payment is in «История платежей», no «please pay»
     message for it, and its PDF shows no «−0,00 ₽»."""
-    from accounts.models import User
-    from invoices.services import pdf
-
     settings.DEBUG = True
     with time_machine.travel(SEED_AT, tick=False), django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
