@@ -11,3 +11,11 @@ class DebtsConfig(AppConfig):
 
     name = "debts"
     verbose_name = "Задолженность"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: apps.py loads before the models exist.
+        from invoices.signals import invoices_paid
+
+        from .receivers import restore_after_payment
+
+        invoices_paid.connect(restore_after_payment, dispatch_uid="debts.restore_after_payment")

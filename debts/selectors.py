@@ -28,6 +28,25 @@ def downgrade_for(person: InsuredPerson) -> ProgrammeDowngrade | None:
     )
 
 
+# How long «Мои полисы» keeps saying «Оплата получена, программа восстановлена».
+RESTORED_NOTICE_DAYS = 7
+
+
+def restored_notice_context(person: InsuredPerson) -> dict | None:
+    """The person's programme came back in the last RESTORED_NOTICE_DAYS (a payment restored
+    it, or an operator did): «Мои полисы» says so instead of going silent. None otherwise."""
+    since = clock.now() - dt.timedelta(days=RESTORED_NOTICE_DAYS)
+    downgrade = (
+        ProgrammeDowngrade.objects.filter(
+            person=person, status=ProgrammeDowngrade.Status.RESTORED, restored_at__gte=since
+        )
+        .select_related("from_program")
+        .order_by("-restored_at")
+        .first()
+    )
+    return {"downgrade": downgrade, "restored": True} if downgrade else None
+
+
 def downgrade_notice_context(person: InsuredPerson) -> dict | None:
     """Everything `debts/_policy_downgrade_notice.html` shows, or None for no notice."""
     downgrade = downgrade_for(person)

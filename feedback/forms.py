@@ -3,6 +3,7 @@
 from django import forms
 from django.template.defaultfilters import filesizeformat
 
+from dms_portal import clock
 from dms_portal.uploads import MAX_FILE_SIZE, MAX_FILES, uploads_check
 from invoices.models import Invoice, InvoiceLine
 
@@ -145,7 +146,7 @@ class AppealForm(forms.Form):
 
 def invoice_label(invoice: Invoice) -> str:
     return (
-        f"Счёт {invoice.number} от {invoice.formed_at:%d.%m.%Y} — "
+        f"Счёт {invoice.number} от {clock.to_moscow_date(invoice.formed_at):%d.%m.%Y} — "
         f"{invoice.person.short_name} ({invoice.get_status_display()})"
     )
 

@@ -2,7 +2,8 @@
 services, so the demo shows exactly what production produces.
 
 - Иванов: two lines dated in the month before last, invoiced early last month and paid by bank
-  transfer (one invoice, co-pay 1.00 ₽, ОПЛАЧЕН); four lines of 1.00 ₽ dated last month,
+  transfer (one invoice, co-pay 1.00 ₽, ОПЛАЧЕН; the transfer is seed_demo's payment step, so
+  it is in «История платежей»); four lines of 1.00 ₽ dated last month,
   invoiced 7 days before the first seed (НОВЫЙ, 0.80 ₽, not overdue);
 - his child Мария: two lines of 2.50 ₽ dated last month (co-pay 1.00 ₽), a 0.50 ₽ deposit paid
   for her policy the day before that run and applied (НОВЫЙ, ИТОГО К ОПЛАТЕ 0.50 ₽).
@@ -23,7 +24,6 @@ from .registry.importer import registry_import_file
 from .registry.read import COLUMNS
 from .services.deposit import deposit_payment_record
 from .services.invoicing import invoice_run
-from .services.status import invoice_mark_paid
 
 CLINIC_CODE = "7701000001"
 CLINIC_NAME = "Клиника «Здоровье»"
@@ -32,6 +32,30 @@ LINE_PREFIX = "DEMO-"
 
 def _moscow(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=clock.MOSCOW)
+
+
+# The demo's bank transfer for Иванов's invoice of the month before last.
+PAID_REFERENCE = "Банковский перевод, п/п № 1024"
+PAID_DAYS_AFTER_RUN = 3
+
+
+def paid_demo_invoice() -> tuple[Invoice, dt.date] | None:
+    """Иванов's demo invoice of the month before last while still unpaid, with the day the
+    demo's transfer arrived; None once paid (the payment step is idempotent) or absent."""
+    invoice = (
+        Invoice.objects.filter(
+            person__policy_number="DMS-0001",
+            status=Invoice.Status.NEW,
+            lines__service_line__line_id=f"{LINE_PREFIX}1",
+            lines__service_line__clinic__code=CLINIC_CODE,
+        )
+        .with_money()
+        .first()
+    )
+    if invoice is None:
+        return None
+    received = clock.to_moscow_date(invoice.formed_at) + dt.timedelta(days=PAID_DAYS_AFTER_RUN)
+    return invoice, received
 
 
 def seed_invoices() -> dict:
@@ -87,16 +111,10 @@ def seed_invoices() -> dict:
             writer.writerows(rows)
         registry = registry_import_file(path=path, original_name=path.name)
 
-    # The month before last: invoiced on the 5th of last month, paid by transfer 3 days later.
-    paid_run_at = _moscow(last_month.replace(day=5), 10)
-    paid = invoice_run(period=before_last, now=paid_run_at)
-    for invoice in paid:
-        if invoice.person_id == ivanov.pk and invoice.status == Invoice.Status.NEW:
-            invoice_mark_paid(
-                invoice_ids=[invoice.pk],
-                paid_at=paid_run_at + dt.timedelta(days=3),
-                reference="Банковский перевод, п/п № 1024",
-            )
+    # The month before last: invoiced on the 5th of last month; paid by transfer 3 days later
+    # through the payments app (`paid_demo_invoice`, seed_demo's payment step), so the
+    # payment shows in «История платежей» like any other.
+    paid = invoice_run(period=before_last, now=_moscow(last_month.replace(day=5), 10))
     # Last month: a deposit for the child the day before, the run 7 days ago.
     run_at = now - dt.timedelta(days=7)
     deposit_payment_record(

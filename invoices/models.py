@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -164,6 +164,17 @@ class InvoiceQuerySet(models.QuerySet):
         """
         return self.annotate(corrections_total=_corrections_total()).annotate(
             payable=Greatest(_payable_terms(), Value(0), output_field=MONEY_FIELD)
+        )
+
+    def with_dispute_mark(self) -> "InvoiceQuerySet":
+        """Annotates `in_dispute`: some line of the invoice is contested by an undecided appeal.
+        A paid invoice keeps ОПЛАЧЕН while disputed (SPEC §3.4); the screens add «спор» from
+        this, no status of its own. `appeal_lines` is feedback's reverse relation on
+        InvoiceLine, named here as a lookup only: invoices imports nothing from feedback."""
+        return self.annotate(
+            in_dispute=Exists(
+                InvoiceLine.objects.filter(invoice=OuterRef("pk"), appeal_lines__is_open=True)
+            )
         )
 
     def owing(self) -> "InvoiceQuerySet":

@@ -30,7 +30,9 @@ def invoices_for_user(
         date_from=date_from,
         date_to=date_to,
     )
-    return qs.with_money().select_related("person").order_by("-formed_at", "-id")
+    return (
+        qs.with_money().with_dispute_mark().select_related("person").order_by("-formed_at", "-id")
+    )
 
 
 def _filtered(qs, *, status, person_id, date_from, date_to):
@@ -59,8 +61,10 @@ ROW_FIELDS = (
     "due_date",
     "copay_total",
     "deposit_applied",
+    "corrections_total",
     "payable",
     "status",
+    "in_dispute",
     "person__last_name",
     "person__first_name",
     "person__patronymic",
@@ -88,7 +92,9 @@ def invoice_rows_for_user(
         date_from=date_from,
         date_to=date_to,
     )
-    return list(qs.with_money().order_by("-formed_at", "-id").values_list(*ROW_FIELDS))
+    return list(
+        qs.with_money().with_dispute_mark().order_by("-formed_at", "-id").values_list(*ROW_FIELDS)
+    )
 
 
 def lines_for_export(*, user) -> QuerySet[InvoiceLine]:

@@ -52,6 +52,7 @@ def my_invoices(request):
         {
             "rows_html": rows_html,
             "count": count,
+            "has_payable": presentation.has_payable(rows),
             "form": form,
             "current": filters,
             "status_choices": form.fields["status"].choices,

@@ -121,7 +121,7 @@ def employer_report_send(*, report_id: int) -> EmployerReport:
             report.save(update_fields=["error"])
             return report
         message = EmailMessage(
-            subject=f"Задолженность застрахованных по франшизе на {report.created_at:%d.%m.%Y}",
+            subject=f"Задолженность застрахованных по франшизе на {clock.to_moscow_date(report.created_at):%d.%m.%Y}",
             body=(
                 "Здравствуйте!\n\nВо вложении — список застрахованных ваших договоров ДМС с "
                 "неоплаченными счетами по франшизе, просроченными более чем на 2 месяца "

@@ -5,7 +5,7 @@ from django import template
 
 from policies.models import Program
 
-from ..selectors import downgrade_notice_context
+from ..selectors import downgrade_notice_context, restored_notice_context
 
 register = template.Library()
 
@@ -13,7 +13,9 @@ register = template.Library()
 @register.inclusion_tag("debts/_policy_downgrade_notice.html")
 def downgrade_notice(person):
     # An open downgrade always means the emergency programme, which the card has loaded
-    # already: people on the full programme (nearly everyone) cost no query here.
-    if person is None or person.program.kind != Program.Kind.EMERGENCY:
+    # already; people on the full programme cost one indexed query (a recent restore).
+    if person is None:
         return {"downgrade_notice": None}
+    if person.program.kind != Program.Kind.EMERGENCY:
+        return {"downgrade_notice": restored_notice_context(person)}
     return {"downgrade_notice": downgrade_notice_context(person)}

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from dms_portal import clock
 from dms_portal.xlsx import append_safe
 
 from ..models import ServiceRegistry
@@ -21,7 +22,10 @@ def registry_problems_xlsx(*, registry: ServiceRegistry) -> bytes:
     # Every row goes through append_safe: file names, service names and reasons come from
     # outside, and text starting with «=» must stay text (CWE-1236).
     append_safe(summary, ["Файл", registry.original_name])
-    append_safe(summary, ["Загружен", registry.uploaded_at.strftime("%d.%m.%Y %H:%M")])
+    append_safe(
+        summary,
+        ["Загружен", registry.uploaded_at.astimezone(clock.MOSCOW).strftime("%d.%m.%Y %H:%M")],
+    )
     append_safe(summary, ["Статус", registry.get_status_display()])
     for label, value in (
         ("Загружено", registry.loaded),

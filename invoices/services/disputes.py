@@ -53,8 +53,9 @@ def invoice_disputable_reason(invoice: Invoice) -> str | None:
 def invoice_dispute_open(
     *, invoice_id: int, line_ids: Iterable[int], actor=None, reference: str = ""
 ) -> Invoice:
-    """Mark the invoice ОСПАРИВАЕТСЯ: it leaves payment selection and, if unpaid, its due
-    clock pauses. An invoice already disputed (another appeal on other lines) stays so."""
+    """Mark an unpaid invoice ОСПАРИВАЕТСЯ: it leaves payment selection and its due clock
+    pauses. A paid invoice stays ОПЛАЧЕН (the open appeal is its «спор» mark); an invoice
+    already disputed (another appeal on other lines) stays so."""
     invoice = _lock(invoice_id)
     reason = invoice_disputable_reason(invoice)
     if reason:
@@ -71,12 +72,12 @@ def invoice_dispute_open(
     if invoice.status == S.DISPUTED:
         return invoice
     was = invoice.status
-    invoice.status = S.DISPUTED
-    fields = ["status"]
-    if invoice.paid_at is None:
+    # Paid stays paid (SPEC §3.4): no status change, no due clock; the screens show «спор»
+    # from the open appeal lines (`InvoiceQuerySet.with_dispute_mark`).
+    if invoice.status != S.PAID:
+        invoice.status = S.DISPUTED
         invoice.due_paused_at = clock.now()
-        fields.append("due_paused_at")
-    invoice.save(update_fields=fields)
+        invoice.save(update_fields=["status", "due_paused_at"])
     audit_log(
         action="invoice.dispute_open",
         actor=actor,
@@ -114,7 +115,8 @@ def invoice_correction_create(
     if settlement not in ("deposit", "refund"):
         raise ValueError(f"unknown settlement {settlement!r}")
     invoice = _lock(invoice_id)
-    if invoice.status != S.DISPUTED:
+    # A paid invoice keeps ОПЛАЧЕН while disputed; the caller holds the open appeal.
+    if invoice.status not in (S.DISPUTED, S.PAID):
         raise InvoiceStateError(f"Счёт {invoice.number} не оспаривается")
     lines = {line.pk: line for line in invoice.lines.filter(pk__in=list(reductions))}
     if len(lines) != len(reductions):

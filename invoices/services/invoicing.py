@@ -301,10 +301,15 @@ def _claim_batched(last_day: dt.date):
 
 
 def invoices_notify_ready(*, invoice_ids: list[int]) -> None:
-    """Queue the «счёт сформирован» SMS and e-mail to each invoice's payer (sent once)."""
-    for invoice in Invoice.objects.filter(pk__in=invoice_ids).select_related(
-        "payer__user", "person"
-    ):
+    """Queue the «счёт сформирован» SMS and e-mail to each invoice's payer (sent once).
+    Runs after the invoice run commits: an invoice paid (or annulled, or disputed) by then
+    gets no «please pay» message."""
+    ready = (
+        Invoice.objects.filter(pk__in=invoice_ids, status=Invoice.Status.NEW)
+        .owing()
+        .select_related("payer__user", "person")
+    )
+    for invoice in ready:
         contacts = contacts_of(invoice.payer)
         if not contacts.reachable:
             continue

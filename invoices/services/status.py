@@ -17,6 +17,7 @@ from dms_portal import clock
 
 from ..errors import InvoiceStateError
 from ..models import Invoice
+from ..signals import invoices_paid_send
 
 S = Invoice.Status
 PAYABLE = (S.NEW, S.OVERDUE)
@@ -88,7 +89,8 @@ def invoice_mark_paid(
     *, invoice_ids: Iterable[int], paid_at: dt.datetime, reference: str, actor=None
 ) -> list[Invoice]:
     """Confirmed money settles the invoices (online payment or bank transfer). Idempotent:
-    already paid invoices are left as they are. Annulled invoices are refused."""
+    already paid invoices are left as they are. Annulled invoices are refused. Once committed,
+    the invoices that changed go out as `invoices.signals.invoices_paid`."""
     invoices = _locked(invoice_ids)
     for invoice in invoices:
         if invoice.status == S.ANNULLED:
@@ -108,6 +110,9 @@ def invoice_mark_paid(
             amount=str(invoice.amount_due),
         )
         changed.append(invoice)
+    if changed:
+        # After commit: listeners (the programme restore) never hold up or undo the payment.
+        transaction.on_commit(lambda: invoices_paid_send(changed))
     return changed
 
 

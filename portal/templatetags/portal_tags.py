@@ -1,8 +1,10 @@
+import datetime as dt
 from decimal import Decimal
 
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from dms_portal import clock
 from dms_portal.money import format_rub
 
 register = template.Library()
@@ -18,8 +20,13 @@ def rub(value) -> str:
 
 @register.filter
 def ddmmyyyy(value) -> str:
-    """A date as ДД.ММ.ГГГГ whatever the locale does."""
-    return value.strftime("%d.%m.%Y") if value else ""
+    """A date as ДД.ММ.ГГГГ whatever the locale does; a moment becomes its Moscow date (the
+    clock seam), never the UTC one."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = clock.to_moscow_date(value)
+    return value.strftime("%d.%m.%Y")
 
 
 @register.simple_tag(takes_context=True)

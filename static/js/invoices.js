@@ -38,6 +38,19 @@
       window.setTimeout(function () { button.disabled = true; }, 0);
     });
     update();
+    // The pay bar sticks to the bottom of the window: a row focused from the keyboard must
+    // not end up under it (scroll-padding covers scrolling into view; this covers the rest).
+    var bar = form.querySelector(".my-invoices-paybar");
+    form.addEventListener("focusin", function (event) {
+      if (!bar || bar.contains(event.target)) { return; }
+      var row = event.target.closest("tr") || event.target;
+      // The whole row, not only its box, above the bar (scroll-padding-bottom leaves room).
+      window.requestAnimationFrame(function () {
+        if (row.getBoundingClientRect().bottom > bar.getBoundingClientRect().top) {
+          row.scrollIntoView({ block: "nearest", behavior: "instant" });
+        }
+      });
+    });
   }
 
   // Why a box is disabled: a tooltip on hover, on keyboard focus and on tap.

@@ -105,7 +105,7 @@ def test_downgrade_notice_while_waiting_for_the_operator(people, downgraded):
         "debts/_policy_downgrade_notice.html",
         {"downgrade_notice": downgrade_notice_context(people["ivanov"])},
     )
-    assert "Оплата получена — программа будет восстановлена оператором" in html
+    assert "Оплата получена, восстановление программы передано оператору" in html
 
 
 def test_downgrade_notice_tag_for_the_policy_card(people, downgraded):

@@ -41,14 +41,16 @@ def _everywhere(client, invoice: Invoice, today: dt.date, monkeypatch) -> dict[s
     seen = {}
     page = client.get(reverse("invoices:my_invoices")).content.decode()
     row = re.search(
-        rf'<tr class="status-\w+">(?:(?!</tr>).)*?{re.escape(invoice.number)}.*?</tr>', page, re.S
+        rf'<tr class="status-\w+"[^>]*>(?:(?!</tr>).)*?{re.escape(invoice.number)}.*?</tr>',
+        page,
+        re.S,
     )
     seen["list"] = re.search(r'data-label="ИТОГО К ОПЛАТЕ"[^>]*>([^<]+)<', row.group(0)).group(1)
     details = client.get(f"/invoices/{invoice.pk}/?partial=1").content.decode()
     seen["details"] = re.search(r"ИТОГО К ОПЛАТЕ</dt><dd[^>]*>([^<]+)<", details).group(1)
     xlsx = b"".join(client.get(reverse("invoices:xlsx", args=[invoice.pk])).streaming_content)
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx))["Счета"]
-    seen["xlsx"] = format_rub(Decimal(str(sheet.cell(row=2, column=7).value)))
+    seen["xlsx"] = format_rub(Decimal(str(sheet.cell(row=2, column=8).value)))
     rendered = []
     real_render = pdf.render_to_string
     monkeypatch.setattr(

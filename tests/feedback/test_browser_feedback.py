@@ -131,7 +131,9 @@ def test_user_disputes_a_line_expert_accepts_user_sees_correction_and_paid_line_
     page.get_by_label("Услуга не оказывалась").check()
     page.get_by_role("button", name="Отправить").click()
     paid_appeal_no = appeal_number_from(page)
-    expect(page.locator(".fb-invoice-status")).to_have_text("ОСПАРИВАЕТСЯ")
+    # Paid stays paid while disputed, with the mark «спор» (issue #12).
+    expect(page.locator(".fb-invoice-status")).to_have_text("ОПЛАЧЕН")
+    expect(page.locator(".dispute-mark")).to_have_text("спор")
     expert_decides(
         expert_page,
         live_server,

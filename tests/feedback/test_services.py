@@ -230,7 +230,9 @@ def test_accepted_dispute_of_a_paid_line_credits_the_deposit_of_the_persons_poli
     )
     appeal = dispute(world, invoice=invoice)
     invoice.refresh_from_db()
-    assert invoice.status == S.DISPUTED and invoice.due_paused_at is None
+    # Paid stays paid while disputed (issue #12): the open appeal is its «спор» mark.
+    assert invoice.status == S.PAID and invoice.due_paused_at is None
+    assert Invoice.objects.with_dispute_mark().get(pk=invoice.pk).in_dispute
     services.appeal_accept(appeal_id=appeal.pk, answer="Снято", by=world["expert"])
     invoice.refresh_from_db()
     assert invoice.status == S.PAID

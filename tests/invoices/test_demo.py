@@ -7,9 +7,15 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from accounts.models import User
 from invoices.demo import seed_invoices
 from invoices.models import DepositEntry, Invoice, ServiceLine, ServiceRegistry
+from invoices.services import pdf
 from invoices.services.deposit import deposit_balance
+from invoices.services.pdf import invoice_pdf_render
+from notifications.models import Message
+from payments.demo import seed_payments
+from payments.models import PaymentInvoice
 
 from .conftest import SAMPLES
 
@@ -35,8 +41,10 @@ def snapshot():
 def test_seed_makes_the_spec_invoices_and_is_idempotent(roster):
     with time_machine.travel(SEED_AT, tick=False):
         seed_invoices()
+        seed_payments()  # seed_demo's payment step: the paid invoice's bank transfer
         first = snapshot()
         seed_invoices()
+        seed_payments()
         assert snapshot() == first
     assert first == [
         (
@@ -91,3 +99,32 @@ def test_sample_registry_after_seed_demo(roster, capsys, settings):
         assert capsys.readouterr().out.splitlines()[-1] == "loaded=3 held=0 rejected=0 duplicates=0"
         call_command("import_registry", str(SAMPLES / "registry_small.csv"))
         assert capsys.readouterr().out.splitlines()[-1] == "loaded=0 held=0 rejected=0 duplicates=3"
+
+
+def test_demo_data_agree_with_themselves(
+    roster, settings, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Issue #12, item 6: the paid invoice's payment is in «История платежей», no «please pay»
+    message for it, and its PDF shows no «−0,00 ₽»."""
+    settings.DEBUG = True
+    with time_machine.travel(SEED_AT, tick=False), django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    paid = Invoice.objects.get(number="2026/09/1")
+    assert paid.status == "paid" and paid.paid_at.date() == dt.date(2026, 10, 8)
+    link = PaymentInvoice.objects.get(invoice=paid)
+    assert link.payment.status == "succeeded" and link.amount == Decimal("1.00")
+    events = set(Message.objects.values_list("event", "dedupe_key"))
+    assert ("invoice_ready", f"invoice_ready:{paid.pk + 1}:sms:+79990000001") in events
+    assert not any(
+        key.startswith(f"{event}:{paid.pk}:") and event.startswith(("invoice_ready", "reminder"))
+        for event, key in events
+    )
+    client.force_login(User.objects.get(phone="+79990000001"))
+    with time_machine.travel(SEED_AT, tick=False):
+        history = client.get("/invoices/").content.decode().split("История платежей", 1)[1]
+    assert "2026/09/1" in history
+    seen = {}
+    real = pdf.render_to_string
+    monkeypatch.setattr(pdf, "render_to_string", lambda n, c: seen.update(c) or real(n, c))
+    invoice_pdf_render(invoice=paid)
+    assert "−0,00" not in real("invoices/invoice_pdf.html", seen)

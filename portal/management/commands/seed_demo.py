@@ -15,6 +15,7 @@ STEPS = [
     "accounts.demo.seed_accounts",
     "franchise.demo.seed_activations",
     "invoices.demo.seed_invoices",
+    "payments.demo.seed_payments",
     "clinics.demo.seed_clinics",
     "care.demo.seed_medical_desk",
     "portal.demo_staff.seed_staff",
