@@ -41,12 +41,22 @@ def test_history_becomes_cards_on_a_phone(live_server, page, demo, screenshot):
             body=f"Оплата {n} по счёту 2026/10/1 получена. Чек: http://localhost:8000/payments/"
             f"receipt/{n}/?very-long-query-string-that-does-not-break=1",
         )
+    # An SMS held for the quiet hours carries «отправим не раньше …» under its status.
+    Message.objects.create(
+        event="invoice_ready",
+        channel="sms",
+        recipient="+79990000001",
+        user_id=user.pk,
+        body="Сформирован счёт № 2026/10/1",
+        scheduled_for=clock.now(),
+    )
     log_in(page, live_server, user)
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(live_server.url + reverse("accounts:profile"))
     history = page.locator(".notifications-history")
     expect(history.get_by_text("Оплата 2 по счёту 2026/10/1 получена", exact=False)).to_be_visible()
     expect(history.locator("thead")).to_be_hidden()
+    expect(history.get_by_text("отправим не раньше", exact=False)).to_be_visible()
     outside, width = page.evaluate(NO_OVERFLOW, ".notifications-history")
     assert outside == [] and width <= 390, outside
     screenshot(page, "issue12-profile-history")
