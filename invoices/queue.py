@@ -20,3 +20,7 @@ def registry_import_queue(*, registry_id: int) -> None:
 
 def invoices_notify_ready_queue(*, invoice_ids: list[int]) -> None:
     transaction.on_commit(lambda: tasks.invoices_notify_ready_task.delay(invoice_ids))
+
+
+def upcoming_notify_queue(*, registry_id: int) -> None:
+    transaction.on_commit(lambda: tasks.upcoming_notify_task.delay(registry_id))

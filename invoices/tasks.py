@@ -6,6 +6,7 @@ services are read as module attributes so that either side may be imported first
 
 from celery import shared_task
 
+from . import upcoming
 from .registry import importer, inbox
 from .services import invoicing
 
@@ -35,3 +36,9 @@ def invoice_run_task(period: str | None = None) -> int:
 @shared_task
 def invoices_notify_ready_task(invoice_ids: list[int]) -> None:
     invoicing.invoices_notify_ready(invoice_ids=invoice_ids)
+
+
+@shared_task
+def upcoming_notify_task(registry_id: int) -> int:
+    """«Новые услуги в Личном кабинете» after an import (sent once per import and person)."""
+    return upcoming.upcoming_notify(registry_id=registry_id)
