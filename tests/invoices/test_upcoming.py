@@ -148,6 +148,8 @@ def test_post_files_the_dispute_and_the_run_leaves_the_line_out(owner, imported)
         {"kind": "service_dispute", "service_line": target.pk, "reason": "not_rendered"},
     )
     assert response.status_code == 302
+    detail = client.get(response.url).content.decode()
+    assert "Оспариваемая услуга (ещё не в счёте)" in detail and "Приём терапевта" in detail
     appeal = Appeal.objects.get()
     assert appeal.service_line_id == target.pk and appeal.invoice_id is None
     target.refresh_from_db()
