@@ -307,8 +307,12 @@ class AppealAdmin(admin.ModelAdmin):
                 reductions=form.reductions(),
                 settlement=data["settlement"] or "deposit",
             )
+            if appeal.service_line_id:
+                return "Обращение удовлетворено: услуга снята и не войдёт в счёт"
             return "Обращение удовлетворено: корректировка счёта создана"
         services.appeal_reject(appeal_id=appeal.pk, answer=data["answer"], by=by)
+        if appeal.service_line_id:
+            return "Обращение отклонено: услуга войдёт в следующий счёт"
         return "Обращение отклонено: срок оплаты счёта возобновлён"
 
 

@@ -5,7 +5,7 @@ from django.template.defaultfilters import filesizeformat
 
 from dms_portal import clock
 from dms_portal.uploads import MAX_FILE_SIZE, MAX_FILES, uploads_check
-from invoices.models import Invoice, InvoiceLine
+from invoices.models import Invoice, InvoiceLine, ServiceLine
 
 from .models import Appeal, AppealLine
 
@@ -89,6 +89,13 @@ class AppealForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # «Это был не я» on an upcoming line (SPEC §3.8): the line instead of an invoice's lines.
+    service_line = forms.ModelChoiceField(
+        queryset=ServiceLine.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Эта услуга уже вошла в счёт или недоступна"},
+    )
     reason = forms.ChoiceField(
         label="Причина несогласия",
         choices=Appeal.Reason.choices,
@@ -107,8 +114,10 @@ class AppealForm(forms.Form):
         help_text=f"До {MAX_FILES} файлов, каждый не больше {filesizeformat(MAX_FILE_SIZE)}",
     )
 
-    def __init__(self, *args, people, invoices, **kwargs):
+    def __init__(self, *args, people, invoices, upcoming_lines=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if upcoming_lines is not None:
+            self.fields["service_line"].queryset = upcoming_lines
         self.fields["person"].queryset = people
         self.fields["invoice"].queryset = invoices
         self.fields["invoice"].label_from_instance = invoice_label
@@ -121,7 +130,14 @@ class AppealForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        if kind == Appeal.Kind.SERVICE_DISPUTE:
+        if kind == Appeal.Kind.SERVICE_DISPUTE and data.get("service_line"):
+            if data["service_line"].dispute_open:
+                self.add_error(
+                    None, f"Услуга «{data['service_line'].service_name}» уже оспаривается"
+                )
+            if not data.get("reason"):
+                self.add_error("reason", "Укажите причину несогласия")
+        elif kind == Appeal.Kind.SERVICE_DISPUTE:
             invoice, lines = data.get("invoice"), data.get("lines") or []
             if not invoice:
                 self.add_error("invoice", "Выберите счёт, с которым вы не согласны")

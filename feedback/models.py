@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from dms_portal import clock
-from invoices.models import Invoice, InvoiceLine
+from invoices.models import Invoice, InvoiceLine, ServiceLine
 from policies.models import Contract, InsuredPerson
 
 # Experts answer within 15 calendar days of the appeal (SPEC §3.5).
@@ -75,6 +75,16 @@ class Appeal(models.Model):
         related_name="appeals",
         verbose_name="Счёт",
     )
+    # «Это был не я» on a line not yet invoiced (SPEC §3.8): a dispute names that ServiceLine
+    # instead of an invoice; accepted → the line is dismissed, rejected → the next run bills it.
+    service_line = models.ForeignKey(
+        ServiceLine,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name="Услуга (ещё не в счёте)",
+    )
     dispute_reason = models.CharField(
         "Причина несогласия", max_length=32, choices=Reason.choices, blank=True
     )
@@ -87,9 +97,17 @@ class Appeal(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="service_dispute") | Q(invoice__isnull=False),
-                name="appeal_dispute_has_invoice",
-            )
+                condition=~Q(kind="service_dispute")
+                | Q(invoice__isnull=False)
+                | Q(service_line__isnull=False),
+                name="appeal_dispute_names_invoice_or_line",
+            ),
+            # One open dispute per upcoming line.
+            models.UniqueConstraint(
+                fields=["service_line"],
+                condition=Q(status__in=["new", "in_review"]),
+                name="appeal_one_open_dispute_per_service_line",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from invoices.models import Invoice, InvoiceLine
+from invoices.models import Invoice, InvoiceLine, ServiceLine
 from invoices.services.disputes import DISPUTABLE
 from policies.selectors import person_ids_for_user
 
@@ -12,7 +12,7 @@ from .models import Appeal, AppealAttachment, AppealEvent, AppealLine, BonusTrav
 def appeals_for_user(user) -> QuerySet[Appeal]:
     return (
         Appeal.objects.filter(user=user)
-        .select_related("person", "invoice")
+        .select_related("person", "invoice", "service_line")
         .prefetch_related("attachments")
     )
 
@@ -91,3 +91,10 @@ def travel_policies_for_user(user) -> QuerySet[BonusTravelPolicy]:
 
 def get_travel_policy_for_user(user, policy_id) -> BonusTravelPolicy:
     return travel_policies_for_user(user).select_related("contract").get(pk=policy_id)
+
+
+def upcoming_lines_for_user(user) -> QuerySet[ServiceLine]:
+    """The user's lines not yet invoiced (SPEC §3.8 «Это был не я»): loaded, of his people."""
+    return ServiceLine.objects.filter(
+        status=ServiceLine.Status.LOADED, person_id__in=person_ids_for_user(user)
+    ).select_related("clinic", "person")

@@ -22,6 +22,7 @@ from invoices.services.disputes import line_corrected_total
 from notifications.services import notify
 from policies.models import InsuredPerson
 
+from . import upcoming
 from .errors import FeedbackError
 from .models import Appeal, AppealAttachment, AppealEvent, AppealLine
 from .selectors import get_attachment_for_user
@@ -71,11 +72,18 @@ def appeal_create(
     line_ids: Iterable[int] = (),
     reason: str = "",
     ip: str | None = None,
+    service_line_id: int | None = None,
 ) -> Appeal:
-    """File an appeal. The caller has checked that `person` and `invoice` are the user's
-    (policies.selectors.people_for_user). A dispute marks the invoice ОСПАРИВАЕТСЯ."""
+    """File an appeal. The caller has checked that `person` and `invoice` (or the upcoming
+    `service_line_id`) are the user's (policies.selectors.people_for_user). A dispute marks
+    the invoice ОСПАРИВАЕТСЯ, or holds the upcoming line out of invoice runs."""
     line_ids = sorted(set(line_ids))
-    if kind == K.SERVICE_DISPUTE:
+    if kind == K.SERVICE_DISPUTE and service_line_id:
+        if reason not in Appeal.Reason.values:
+            raise FeedbackError("Укажите причину несогласия")
+        service_line = upcoming.service_line_dispute_open(line_id=service_line_id, actor=user)
+        person, invoice, line_ids = service_line.person, None, []
+    elif kind == K.SERVICE_DISPUTE:
         if invoice is None or not line_ids:
             raise FeedbackError("Выберите счёт и оспариваемые услуги")
         if reason not in Appeal.Reason.values:
@@ -95,7 +103,7 @@ def appeal_create(
                 f"в обращении № {busy.appeal_id}"
             )
     else:
-        invoice, line_ids, reason = None, [], ""
+        invoice, line_ids, reason, service_line_id = None, [], "", None
     now = clock.now()
     appeal = Appeal.objects.create(
         user=user,
@@ -105,6 +113,7 @@ def appeal_create(
         created_at=now,
         deadline=Appeal.deadline_for(now),
         invoice=invoice,
+        service_line_id=service_line_id if kind == K.SERVICE_DISPUTE else None,
         dispute_reason=reason,
     )
     try:
@@ -259,6 +268,8 @@ def appeal_accept(
     is to be refunded). The invoice's dispute ends when no other appeal contests it."""
     appeal = _locked(appeal_id)
     answer = _require_dispute(appeal, answer)
+    if appeal.service_line_id:
+        return _decide_upcoming(appeal, answer, by, accepted=True)
     lines = [al.invoice_line for al in appeal.lines.select_related("invoice_line")]
     if reductions is None:
         reductions = {line.pk: line.copay - line_corrected_total(line) for line in lines}
@@ -315,6 +326,8 @@ def appeal_reject(*, appeal_id: int, answer: str, by) -> Appeal:
     """Reject a dispute: the invoice's due clock resumes with at least 10 more days."""
     appeal = _locked(appeal_id)
     answer = _require_dispute(appeal, answer)
+    if appeal.service_line_id:
+        return _decide_upcoming(appeal, answer, by, accepted=False)
     invoice = _close_dispute(appeal, ST.REJECTED, answer, by)
     details = ""
     if invoice.status in (Invoice.Status.NEW, Invoice.Status.OVERDUE):
@@ -322,6 +335,34 @@ def appeal_reject(*, appeal_id: int, answer: str, by) -> Appeal:
     event = _event(appeal, EV.REJECTED, by=by, text=f"{answer}\n{details}".strip())
     audit_log(action="appeal.reject", actor=by, target=appeal, due=invoice.due_date.isoformat())
     _notify(appeal, event, "rejected", invoice=invoice, details=details)
+    return appeal
+
+
+def _decide_upcoming(appeal: Appeal, answer: str, by, *, accepted: bool) -> Appeal:
+    """The decision on «Это был не я» for a line not yet invoiced (SPEC §3.8)."""
+    line = upcoming.service_line_dispute_close(
+        line_id=appeal.service_line_id, accepted=accepted, actor=by
+    )
+    appeal.status = ST.ACCEPTED if accepted else ST.REJECTED
+    appeal.answer = answer
+    appeal.closed_at = clock.now()
+    appeal.save(update_fields=["status", "answer", "closed_at"])
+    summary = upcoming.service_line_summary(line)
+    details = (
+        f"Услуга {summary} снята и не войдёт в счёт."
+        if accepted
+        else f"Услуга {summary} войдёт в следующий счёт."
+    )
+    event = _event(
+        appeal, EV.ACCEPTED if accepted else EV.REJECTED, by=by, text=f"{answer}\n{details}"
+    )
+    audit_log(
+        action="appeal.accept" if accepted else "appeal.reject",
+        actor=by,
+        target=appeal,
+        service_line=line.pk,
+    )
+    _notify(appeal, event, "accepted" if accepted else "rejected", invoice=None, details=details)
     return appeal
 
 

@@ -4,6 +4,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -36,8 +37,15 @@ def index(request):
     # The «Несогласие с услугой» link of «Мои счета»: ?invoice=<id>&kind=service_dispute.
     asked = request.POST.get("invoice") or request.GET.get("invoice")
     asked_invoice = _invoice_or_404(request, asked) if asked else None
+    upcoming_lines = selectors.upcoming_lines_for_user(request.user)
     if request.method == "POST":
-        form = AppealForm(request.POST, request.FILES, people=people, invoices=invoices)
+        form = AppealForm(
+            request.POST,
+            request.FILES,
+            people=people,
+            invoices=invoices,
+            upcoming_lines=upcoming_lines,
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -51,6 +59,7 @@ def index(request):
                     line_ids=[line.pk for line in data.get("lines") or []],
                     reason=data.get("reason") or "",
                     ip=client_ip(request),
+                    service_line_id=data["service_line"].pk if data.get("service_line") else None,
                 )
             except FeedbackError as exc:
                 form.add_error(None, str(exc))
@@ -73,8 +82,14 @@ def index(request):
                 messages.error(request, f"Счёт {asked_invoice.number} нельзя оспорить: {reason}.")
             else:
                 initial.update(kind=Appeal.Kind.SERVICE_DISPUTE, invoice=asked_invoice.pk)
-        form = AppealForm(initial=initial, people=people, invoices=invoices)
+                initial.update(_not_me_initial(request, invoice_line=True))
+        if request.GET.get("service_line"):
+            initial.update(_asked_upcoming(request, upcoming_lines))
+        form = AppealForm(
+            initial=initial, people=people, invoices=invoices, upcoming_lines=upcoming_lines
+        )
     chosen = _chosen_invoice(invoices, form["invoice"].value())
+    chosen_line = _chosen_upcoming(upcoming_lines, form["service_line"].value())
     return render(
         request,
         "feedback/index.html",
@@ -83,11 +98,45 @@ def index(request):
             "has_people": people.exists(),
             "has_invoices": invoices.exists(),
             "chosen_invoice": chosen,
+            "chosen_service_line": chosen_line,
             "chosen_lines": selectors.dispute_lines(chosen) if chosen else [],
             "selected_lines": {str(v) for v in (form["lines"].value() or [])},
             "appeals": selectors.appeals_for_user(request.user),
         },
     )
+
+
+def _not_me_initial(request, *, invoice_line: bool) -> dict:
+    """«Это был не я» (SPEC §3.8): the reason and, from an invoice, the one line, pre-filled."""
+    initial = {}
+    if request.GET.get("reason") in Appeal.Reason.values:
+        initial["reason"] = request.GET["reason"]
+    if invoice_line and (request.GET.get("line") or "").isdigit():
+        initial["lines"] = [int(request.GET["line"])]
+    return initial
+
+
+def _asked_upcoming(request, upcoming_lines) -> dict:
+    line = _chosen_upcoming(upcoming_lines, request.GET.get("service_line"))
+    if line is None:
+        messages.error(request, "Эта услуга уже вошла в счёт или недоступна.")
+        return {}
+    if line.dispute_open:
+        messages.error(request, f"Услуга «{line.service_name}» уже оспаривается.")
+        return {}
+    return {
+        "kind": Appeal.Kind.SERVICE_DISPUTE,
+        "service_line": line.pk,
+        "person": line.person_id,
+        **_not_me_initial(request, invoice_line=False),
+    }
+
+
+def _chosen_upcoming(upcoming_lines, value):
+    try:
+        return upcoming_lines.get(pk=int(value)) if value else None
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
+        return None
 
 
 def _chosen_invoice(invoices, value) -> Invoice | None:

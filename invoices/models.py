@@ -125,6 +125,16 @@ class ServiceLine(models.Model):
     amount = models.DecimalField("Сумма", **MONEY)
     status = models.CharField(max_length=16, choices=Status.choices, db_index=True)
     hold_reason = models.CharField("Причина задержки", max_length=255, blank=True)
+    # Line checks (SPEC §3.8), set at import by registry/linecheck.py: they inform the insured
+    # and the operator and never hold or change a line. db_default: the set-based import
+    # INSERTs name only the registry's columns.
+    flag_repeat = models.BooleanField("Повтор услуги", db_default=False)
+    flag_quantity = models.BooleanField("Необычное количество", db_default=False)
+    flag_price = models.BooleanField("Цена выше обычной", db_default=False)
+    flag_two_clinics = models.BooleanField("Две клиники в один день", db_default=False)
+    # An open «Это был не я» dispute of a line not yet invoiced: the invoice run leaves it out
+    # until the expert decides (accepted → dismissed, rejected → cleared and billed next run).
+    dispute_open = models.BooleanField("Оспаривается", db_default=False)
 
     class Meta:
         verbose_name = "услуга"

@@ -34,3 +34,8 @@ def registry_import_queue(*, registry_id: int) -> None:
 def invoices_notify_ready_queue(*, invoice_ids: list[int]) -> None:
     task = _task("invoices_notify_ready")
     transaction.on_commit(lambda: task.delay(invoice_ids))
+
+
+def upcoming_notify_queue(*, registry_id: int) -> None:
+    task = _task("upcoming_notify")
+    transaction.on_commit(lambda: task.delay(registry_id))

@@ -6,7 +6,7 @@ its tasks there when it is loaded (InvoicesConfig.ready), so nothing imports bac
 
 from celery import shared_task
 
-from . import queue
+from . import queue, upcoming
 from .registry import importer, inbox
 from .services import invoicing
 
@@ -38,6 +38,14 @@ def invoices_notify_ready_task(invoice_ids: list[int]) -> None:
     invoicing.invoices_notify_ready(invoice_ids=invoice_ids)
 
 
+@shared_task
+def upcoming_notify_task(registry_id: int) -> int:
+    """«Новые услуги в Личном кабинете» after an import (sent once per import and person)."""
+    return upcoming.upcoming_notify(registry_id=registry_id)
+
+
 queue.tasks_register(
-    registry_import=registry_import_task, invoices_notify_ready=invoices_notify_ready_task
+    registry_import=registry_import_task,
+    invoices_notify_ready=invoices_notify_ready_task,
+    upcoming_notify=upcoming_notify_task,
 )

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import upcoming_views, views
 
 app_name = "invoices"
 urlpatterns = [
     path("", views.my_invoices, name="my_invoices"),
+    path("upcoming/", upcoming_views.upcoming, name="upcoming"),
     path("export.xlsx", views.invoices_export, name="export_xlsx"),
     path("<int:pk>/", views.invoice_detail, name="detail"),
     path("<int:pk>/xlsx/", views.invoice_xlsx, name="xlsx"),

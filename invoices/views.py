@@ -22,6 +22,8 @@ from .exports import invoices_xlsx
 from .forms import MyInvoicesFilterForm
 from .models import Invoice
 from .services import deposit, pdf
+from .upcoming import invoice_line_flags
+from .upcoming_views import not_me_url
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LINES_PER_PAGE = 100
@@ -80,10 +82,14 @@ def _detail_context(invoice: Invoice, page_number) -> dict:
     # A page of lines: an invoice of thousands would otherwise be a page of megabytes;
     # get_page() turns a missing, garbage or out-of-range number into the nearest page.
     page = Paginator(lines, LINES_PER_PAGE).get_page(page_number)
+    shown = list(page.object_list)
+    invoice_line_flags(shown)  # the line checks (SPEC §3.8) and «Это был не я» per line
+    for line in shown:
+        line.not_me_url = not_me_url(invoice=invoice.pk, line=line.pk)
     return {
         "invoice": invoice,
         "row": presentation.invoice_row(invoice),
-        "lines": page.object_list,
+        "lines": shown,
         "page": page,
         "pages": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "corrections": list(invoice.corrections.all()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from ..models import HeldServiceLine, ServiceLine
+from ..registry.linecheck import FLAG_FIELDS, flags_of
 from ..services.held import held_lines_dismiss, held_lines_rematch
 
 
@@ -21,10 +22,15 @@ class _LineAdminBase(admin.ModelAdmin):
         "amount",
         "status",
         "hold_reason",
+        "checks",
     )
     list_select_related = ("clinic",)
     search_fields = ("line_id", "policy_no", "last_name", "registry_no")
     date_hierarchy = "service_date"
+
+    @admin.display(description="Проверки")
+    def checks(self, obj) -> str:
+        return ", ".join(flag.label for flag in flags_of(obj)) or "—"
 
     def has_add_permission(self, request):
         return False
@@ -35,7 +41,8 @@ class _LineAdminBase(admin.ModelAdmin):
 
 @admin.register(ServiceLine)
 class ServiceLineAdmin(_LineAdminBase):
-    list_filter = ("status", "clinic")
+    # The line checks (SPEC §3.8) as filters, to look at flagged lines before the invoice run.
+    list_filter = ("status", *FLAG_FIELDS, "dispute_open", "clinic")
 
 
 @admin.register(HeldServiceLine)

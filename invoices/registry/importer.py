@@ -27,6 +27,7 @@ from django.db import connection, transaction
 
 from dms_portal import clock
 
+from .. import queue
 from ..models import ServiceRegistry
 from . import load_sql
 from .lease import registry_claim, registry_release
@@ -74,12 +75,16 @@ def registry_import(*, registry_id: int, fast: bool | None = None) -> ServiceReg
     if not claimed:
         return registry
     try:
-        return _import_claimed(registry, fast=fast)
+        registry = _import_claimed(registry, fast=fast)
     except BaseException:
         # Alive enough to see the error: give the lease up now (a killed worker cannot; its
         # heartbeat ages instead). The registry shows «Прервана» and may be retried.
         registry_release(registry_id=registry_id)
         raise
+    if registry.status == R.DONE and registry.loaded:
+        # «Новые услуги в Личном кабинете» (SPEC §3.8), once the lines are committed.
+        queue.upcoming_notify_queue(registry_id=registry_id)
+    return registry
 
 
 def _import_claimed(registry: ServiceRegistry, *, fast: bool) -> ServiceRegistry:

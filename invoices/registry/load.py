@@ -18,6 +18,7 @@ from dms_portal import clock
 
 from ..models import Clinic, RegistryProblem, ServiceLine, ServiceRegistry
 from .check import ParsedRow, raw_dict, validate_row
+from .linecheck import line_checks_apply
 from .match import HOLD, match_line, roster_for
 
 BATCH = 1_000
@@ -40,6 +41,8 @@ class ImportCounts:
 
 
 def import_finish(registry_id: int, counts: ImportCounts, rows_done: int) -> None:
+    """Inside the import's transaction, once every line is in: the line checks, the counts."""
+    line_checks_apply(registry_id=registry_id)
     ServiceRegistry.objects.filter(pk=registry_id).update(
         status=R.DONE,
         loaded=counts.loaded,

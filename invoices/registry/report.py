@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.db.models import Q
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -11,7 +12,8 @@ from openpyxl.styles import Font
 from dms_portal import clock
 from dms_portal.xlsx import append_safe
 
-from ..models import ServiceRegistry
+from ..models import ServiceLine, ServiceRegistry
+from .linecheck import FLAG_FIELDS, flags_of
 from .read import FIELDS, LABEL
 
 
@@ -58,6 +60,52 @@ def registry_problems_xlsx(*, registry: ServiceRegistry) -> bytes:
                 *(raw.get(f, "") for f in FIELDS),
             ],
         )
+    _checks_sheet(workbook, registry)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _checks_sheet(workbook: Workbook, registry: ServiceRegistry) -> None:
+    """The registry's lines with a line-check flag (SPEC §3.8), with the «Проверки» column, so
+    an operator sees them before the invoice run."""
+    sheet = workbook.create_sheet("Проверки строк")
+    append_safe(
+        sheet,
+        [
+            "Строка",
+            "ID строки",
+            "Номер полиса",
+            "Дата услуги",
+            "Код услуги",
+            "Наименование услуги",
+            "Количество",
+            "Цена",
+            "Сумма",
+            "Проверки",
+        ],
+    )
+    flagged = Q()
+    for flag in FLAG_FIELDS:
+        flagged |= Q(**{flag: True})
+    lines = (
+        ServiceLine.objects.filter(flagged, registry=registry)
+        .order_by("row_number", "id")
+        .iterator(chunk_size=5000)
+    )
+    for line in lines:
+        append_safe(
+            sheet,
+            [
+                line.row_number,
+                line.line_id,
+                line.policy_no,
+                line.service_date.strftime("%d.%m.%Y"),
+                line.service_code,
+                line.service_name,
+                line.quantity,
+                line.unit_price,
+                line.amount,
+                "; ".join(flag.label for flag in flags_of(line)),
+            ],
+        )

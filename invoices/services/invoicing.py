@@ -4,7 +4,9 @@ For period P it bills every loaded line not yet billed whose service date is on 
 last day of P (late lines of earlier months included). Numbers `YYYY/MM/N` come from the
 period's InvoiceNumberSequence row, locked for the whole run, so they are unique and gap-free
 even when runs overlap (a rolled-back run rolls its numbers back too). Lines are claimed with a
-conditional UPDATE (status loaded → billed), so two runs never bill one line twice.
+conditional UPDATE (status loaded → billed), so two runs never bill one line twice. A line
+under an open «Это был не я» dispute (dispute_open, SPEC §3.8) waits out the run until the
+expert decides.
 
 The run is set-based: on PostgreSQL lines are claimed and invoice lines written by single
 statements; invoices are one bulk insert. It renders no PDFs and only queues the «invoice
@@ -213,6 +215,7 @@ def _claim_postgres(last_day: dt.date):
             f"""WITH claimed AS (
                 UPDATE {tables["line"]} SET status = %(billed)s
                 WHERE status = %(loaded)s AND service_date <= %(end)s AND person_id IS NOT NULL
+                  AND NOT dispute_open
                 RETURNING id, person_id, service_date, clinic_id, service_name, quantity, amount
             ) INSERT INTO invoice_claim SELECT * FROM claimed""",
             {
@@ -256,7 +259,12 @@ def _claim_batched(last_day: dt.date):
     """The same in Python for SQLite (development): lock, compute, bulk write."""
     lines = list(
         ServiceLine.objects.select_for_update()
-        .filter(status=ServiceLine.Status.LOADED, service_date__lte=last_day, person__isnull=False)
+        .filter(
+            status=ServiceLine.Status.LOADED,
+            service_date__lte=last_day,
+            person__isnull=False,
+            dispute_open=False,
+        )
         .select_related("clinic", "person__contract")
         .order_by("person_id", "service_date", "id")
     )
