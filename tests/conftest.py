@@ -102,6 +102,7 @@ def faq_seeded(db):
 
     if not FaqItem.objects.exists():
         importlib.import_module("faq.migrations.0002_seed_guide_questions").seed(apps, None)
+        importlib.import_module("faq.migrations.0004_more_questions").seed(apps, None)
 
 
 # --- browser -----------------------------------------------------------------------------------
