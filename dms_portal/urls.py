@@ -13,6 +13,7 @@ urlpatterns = [
     path("faq/", include("faq.urls")),
     path("clinics/", include("clinics.urls")),
     path("care/", include("care.urls")),
+    path("debts/", include("debts.urls")),
 ]
 
 handler400 = "portal.views.error_400"
