@@ -35,7 +35,7 @@ run: setup sysdeps-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Портал: http://127.0.0.1:$(PORT)/  (демо-вход: +79990000001 / Demo-2026!)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PY=$(BIN)/python PORT=$(PORT) scripts/run-dev.sh
 
 test: sysdeps-test setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -184,3 +184,17 @@ def test_report_downloads_from_admin(debts, client, django_user_model):
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
     assert openpyxl.load_workbook(io.BytesIO(content)).active["A3"].value == "Иванов Иван Иванович"
+
+
+def test_under_make_run_the_report_lands_in_the_outbox_not_smtp(debts, settings):
+    """`make run` has no SMTP server (EMAIL_BACKEND is SMTP by default, on a closed port);
+    the notifications outbox is its e-mail channel, and the report must land there."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    settings.EMAIL_CHANNEL_BACKEND = "notifications.backends.OutboxBackend"
+    with time_machine.travel(moscow(TODAY, 9), tick=False):
+        call_command("employer_reports")
+    assert not EmployerReport.objects.exclude(error="").exists()
+    assert set(
+        Message.objects.filter(event="employer_report").values_list("recipient", "status")
+    ) == {("hr@romashka.example", "sent"), ("buh@vasilek.example", "sent")}
