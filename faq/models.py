@@ -26,7 +26,9 @@ class FaqItem(models.Model):
     published = models.BooleanField("Опубликован", default=True)
     # Snowball stems of question and answer (dms_portal.search): SQLite's word-form search;
     # PostgreSQL searches with its own `russian` full-text configuration instead.
-    search_stems = models.TextField(editable=False, blank=True, default="")
+    search_stems = models.TextField(
+        editable=False, blank=True, default="", verbose_name="Основы слов для поиска"
+    )
 
     class Meta:
         ordering = ["group__position", "position", "id"]

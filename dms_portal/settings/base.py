@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
-    "axes",
+    "dms_portal.apps.AxesConfig",  # django-axes, named in Russian
     "csp",
     # Project apps, in the direction data flows (see ARCHITECTURE.md).
     "notifications",

@@ -24,9 +24,18 @@ def ddmmyyyy(value) -> str:
 
 @register.simple_tag(takes_context=True)
 def menu_active(context, url_name: str) -> str:
+    """«active» for the one menu item whose address is the longest start of the page's path:
+    «Бонусный ВЗР» (/feedback/travel/) lies under «Формы обратной связи» (/feedback/), and
+    only one item may be current at a time."""
     request = context.get("request")
-    try:
-        url = reverse(url_name)
-    except NoReverseMatch:
+    if request is None:
         return ""
-    return "active" if request is not None and request.path.startswith(url) else ""
+    matches = []
+    for _label, name in context.get("MENU") or [("", url_name)]:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        if request.path.startswith(url):
+            matches.append((len(url), name))
+    return "active" if matches and max(matches)[1] == url_name else ""
