@@ -23,7 +23,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
 	else echo "npm not found: «Клиники» will show the list without a map (apt-get install npm)"; fi
 
-setup: $(STAMP) node_modules/.package-lock.json
+# The Russian plural forms catalogue (locale/ru), compiled with polib: no system gettext needed.
+locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(STAMP)
+	$(BIN)/python scripts/compile_messages.py
+
+setup: $(STAMP) node_modules/.package-lock.json locale/ru/LC_MESSAGES/django.mo
 
 sysdeps-run:
 	@scripts/sysdeps.sh run

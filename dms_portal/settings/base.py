@@ -137,6 +137,8 @@ TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
 LANGUAGES = [("ru", "Русский")]
+# The portal's own catalogue: Russian plural forms of counted nouns (dms_portal/russian.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 DATE_FORMAT = "d.m.Y"
 SHORT_DATE_FORMAT = "d.m.Y"
 DATETIME_FORMAT = "d.m.Y H:i"
