@@ -90,6 +90,24 @@ def travel_policy_issue(
             )
         if person.status != InsuredPerson.Status.ACTIVE:
             raise FeedbackError(f"Полис ДМС {person.policy_number} не действует")
+        overlapping = (
+            BonusTraveller.objects.filter(
+                person_id=person.pk,
+                policy__start_date__lte=end_date,
+                policy__end_date__gte=start_date,
+            )
+            .select_related("policy")
+            .first()
+        )
+        if overlapping is not None:
+            # One person is on one trip at a time: a policy inside another one would only burn
+            # limit days, and a consulate asks for one policy covering the whole stay.
+            other = overlapping.policy
+            raise FeedbackError(
+                f"У {t.last_name_latin} {t.first_name_latin} уже есть бонусный полис ВЗР "
+                f"{other.number} на даты {other.start_date:%d.%m.%Y}–{other.end_date:%d.%m.%Y}: "
+                "поездки по бонусному ВЗР не могут пересекаться"
+            )
         limit = person.contract.travel_bonus_days_per_year
         for year, days in trip_days.items():
             used = travel_days_used(person_id=person.pk, year=year)
