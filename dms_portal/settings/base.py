@@ -325,6 +325,14 @@ INSURER = {
     "phone": env("INSURER_PHONE", default="8 800 000-00-00"),
 }
 
+# «Бонусный ВЗР» certificate (issue #13: what a consulate asks for): the sum insured and its
+# currency, and the assistance company's phone in international form, callable from abroad.
+TRAVEL_BONUS = {
+    "sum_insured": env("TRAVEL_SUM_INSURED", default="30 000"),
+    "currency": env("TRAVEL_CURRENCY", default="EUR"),
+    "assistance_phone": env("TRAVEL_ASSISTANCE_PHONE", default="+7 495 000-00-00"),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
