@@ -219,6 +219,8 @@ class BonusTravelPolicy(models.Model):
     end_date = models.DateField("Дата окончания")
     issued_at = models.DateTimeField("Оформлен")
     pdf = models.FileField(upload_to="travel/%Y/%m/", blank=True, verbose_name="Полис (PDF)")
+    # Cancelled before the trip began: its days return to the yearly limit.
+    cancelled_at = models.DateTimeField("Отменён", null=True, blank=True)
 
     class Meta:
         verbose_name = "бонусный ВЗР"

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from dms_portal import clock
 from dms_portal.net import client_ip
 from invoices.models import Invoice
 from invoices.services.disputes import invoice_disputable_reason
@@ -170,6 +171,7 @@ def travel_index(request):
             "form": form,
             "has_people": bool(form.people),
             "policies": selectors.travel_policies_for_user(request.user),
+            "today": clock.moscow_today(),
         },
     )
 
@@ -186,3 +188,15 @@ def travel_pdf(request, pk: int):
     response["Content-Disposition"] = f'inline; filename="bonus-vzr-{policy.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def travel_cancel(request, pk: int):
+    try:
+        policy = travel.travel_policy_cancel(user=request.user, policy_id=pk, ip=client_ip(request))
+    except FeedbackError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Полис {policy.number} отменён, дни поездки вернулись в лимит.")
+    return redirect("feedback:travel")

@@ -39,6 +39,7 @@ def travel_days_used(*, person_id: int, year: int) -> int:
     used = 0
     trips = BonusTraveller.objects.filter(
         person_id=person_id,
+        policy__cancelled_at__isnull=True,
         policy__start_date__lte=dt.date(year, 12, 31),
         policy__end_date__gte=dt.date(year, 1, 1),
     ).select_related("policy")
@@ -93,6 +94,7 @@ def travel_policy_issue(
         overlapping = (
             BonusTraveller.objects.filter(
                 person_id=person.pk,
+                policy__cancelled_at__isnull=True,
                 policy__start_date__lte=end_date,
                 policy__end_date__gte=start_date,
             )
@@ -157,3 +159,22 @@ def travel_policy_pdf(*, policy: BonusTravelPolicy) -> bytes:
     policy.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
     BonusTravelPolicy.objects.filter(pk=policy.pk, pdf="").update(pdf=policy.pdf.name)
     return data
+
+
+@transaction.atomic
+def travel_policy_cancel(*, user, policy_id: int, ip: str | None = None) -> BonusTravelPolicy:
+    """Cancel the user's own policy before its trip starts; its days return to the limit."""
+    policy = BonusTravelPolicy.objects.select_for_update().filter(pk=policy_id, user=user).first()
+    if policy is None:
+        raise FeedbackError("Полис не найден")
+    if policy.cancelled_at is not None:
+        return policy
+    if policy.start_date <= clock.moscow_today():
+        raise FeedbackError(
+            f"Полис {policy.number} отменить нельзя: поездка уже началась "
+            f"{policy.start_date:%d.%m.%Y}"
+        )
+    policy.cancelled_at = clock.now()
+    policy.save(update_fields=["cancelled_at"])
+    audit_log(action="travel_policy.cancel", actor=user, target=policy, ip=ip)
+    return policy
