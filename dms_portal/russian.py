@@ -40,8 +40,8 @@ _DIGITS = re.compile(r"\D")
 
 
 def count_noun(n: int, noun: str) -> str:
-    """«1 счёт», «2 счёта», «5 счетов», «21 строка»."""
-    return COUNTED[noun](int(n)) % {"count": n}
+    """«1 счёт», «2 счёта», «5 счетов», «21 строка», «12 345 строк» (digits grouped)."""
+    return COUNTED[noun](int(n)) % {"count": f"{int(n):,}".replace(",", " ")}
 
 
 def period_name(year: int, month: int) -> str:

@@ -109,3 +109,21 @@ def test_template_filters_render_the_same_words():
         '{% load portal_tags %}{{ n|counted:"строка" }}|{{ phone|phone }}|{{ month|period }}'
     ).render(Context({"n": 3, "phone": "+79990000001", "month": dt.date(2026, 10, 1)}))
     assert html == "3 строки|+7 999 000-00-01|октябрь 2026"
+
+
+def test_large_counts_are_grouped_and_agree():
+    with translation.override("ru"):
+        assert count_noun(12345, "строка") == "12 345 строк"
+        assert count_noun(1001, "строка") == "1 001 строка"
+
+
+def test_registry_import_progress_in_admin_agrees_in_number():
+    from django.contrib import admin
+
+    from invoices.models import ServiceRegistry
+
+    model_admin = admin.site._registry[ServiceRegistry]
+    done = ServiceRegistry.Status.DONE
+    with translation.override("ru"):
+        assert model_admin.progress(ServiceRegistry(status=done, rows_done=3)) == "3 строки"
+        assert model_admin.progress(ServiceRegistry(status=done, rows_done=21)) == "21 строка"
