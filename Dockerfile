@@ -14,6 +14,7 @@ RUN pip install --no-cache-dir "setuptools>=69,<81" wheel \
     && pip install --no-cache-dir --no-build-isolation .
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
-RUN DJANGO_SETTINGS_MODULE=dms_portal.settings.base python manage.py collectstatic --noinput
+RUN python scripts/compile_messages.py \
+    && DJANGO_SETTINGS_MODULE=dms_portal.settings.base python manage.py collectstatic --noinput
 ENV DJANGO_SETTINGS_MODULE=dms_portal.settings.production
 EXPOSE 8000

@@ -23,7 +23,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
 	else echo "npm not found: «Клиники» will show the list without a map (apt-get install npm)"; fi
 
-setup: $(STAMP) node_modules/.package-lock.json
+# The Russian plural forms catalogue (locale/ru), compiled with polib: no system gettext needed.
+locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(STAMP)
+	$(BIN)/python scripts/compile_messages.py
+
+setup: $(STAMP) node_modules/.package-lock.json locale/ru/LC_MESSAGES/django.mo
 
 sysdeps-run:
 	@scripts/sysdeps.sh run
@@ -35,7 +39,7 @@ run: setup sysdeps-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Портал: http://127.0.0.1:$(PORT)/  (демо-вход: +79990000001 / Demo-2026!)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PY=$(BIN)/python PORT=$(PORT) scripts/run-dev.sh
 
 test: sysdeps-test setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -156,7 +156,7 @@ class ConsentRecord(models.Model):
     )
     content_hash = models.CharField("SHA-256 принятого текста", max_length=64)
     given_at = models.DateTimeField("Дано")
-    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
     user_agent = models.CharField("Браузер", max_length=512, blank=True)
     withdrawn_at = models.DateTimeField("Отозвано", null=True, blank=True)
     withdrawn_ip = models.GenericIPAddressField("IP отзыва", null=True, blank=True)
@@ -191,13 +191,18 @@ class OneTimeCode(models.Model):
 
     phone = models.CharField("Телефон", max_length=16, db_index=True)
     purpose = models.CharField("Назначение", max_length=32, choices=Purpose.choices)
-    binding_hash = models.CharField(max_length=64, editable=False)
-    code_hash = models.CharField(max_length=128, editable=False)
+    binding_hash = models.CharField(max_length=64, editable=False, verbose_name="Хеш привязки")
+    code_hash = models.CharField(max_length=128, editable=False, verbose_name="Хеш кода")
     # A decoy answers exactly like a real challenge but no code was ever sent, so none matches
     # (an unregistered phone in recovery, a phone that belongs to someone else).
     is_decoy = models.BooleanField("Без отправки кода", default=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="Пользователь",
     )
     created_at = models.DateTimeField("Создан")
     sent_at = models.DateTimeField("Последняя отправка")
@@ -205,7 +210,7 @@ class OneTimeCode(models.Model):
     send_count = models.PositiveSmallIntegerField("Отправок", default=1)
     failed_attempts = models.PositiveSmallIntegerField("Неверных попыток", default=0)
     used_at = models.DateTimeField("Использован", null=True, blank=True)
-    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
 
     class Meta:
         verbose_name = "одноразовый код"
@@ -219,9 +224,9 @@ class OneTimeCode(models.Model):
 class CodeSend(models.Model):
     """One SMS code sent (or a decoy's pretend send): the rate limits count these rows."""
 
-    phone = models.CharField(max_length=16)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(db_index=True)
+    phone = models.CharField(max_length=16, verbose_name="Телефон")
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP-адрес")
+    at = models.DateTimeField(db_index=True, verbose_name="Время")
 
     class Meta:
         verbose_name = "отправка кода"
@@ -238,17 +243,30 @@ class PendingRegistration(models.Model):
     No User exists until the code is confirmed; the password is kept only as a hash.
     """
 
-    person = models.ForeignKey("policies.InsuredPerson", on_delete=models.CASCADE, related_name="+")
-    phone = models.CharField(max_length=16)
-    email = models.EmailField()
-    password_hash = models.CharField(max_length=255, editable=False)
-    phone_taken = models.BooleanField(default=False)
-    consent_document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT)
-    consent_given_at = models.DateTimeField()
-    consent_ip = models.GenericIPAddressField(null=True, blank=True)
-    consent_user_agent = models.CharField(max_length=512, blank=True)
-    challenge = models.OneToOneField(OneTimeCode, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(db_index=True)
+    person = models.ForeignKey(
+        "policies.InsuredPerson",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="Застрахованный",
+    )
+    phone = models.CharField(max_length=16, verbose_name="Телефон")
+    email = models.EmailField(verbose_name="E-mail")
+    password_hash = models.CharField(max_length=255, editable=False, verbose_name="Хеш пароля")
+    phone_taken = models.BooleanField(default=False, verbose_name="Телефон уже занят")
+    consent_document = models.ForeignKey(
+        ConsentDocument, on_delete=models.PROTECT, verbose_name="Текст согласия"
+    )
+    consent_given_at = models.DateTimeField(verbose_name="Согласие дано")
+    consent_ip = models.GenericIPAddressField(
+        null=True, blank=True, verbose_name="IP-адрес согласия"
+    )
+    consent_user_agent = models.CharField(
+        max_length=512, blank=True, verbose_name="Браузер при согласии"
+    )
+    challenge = models.OneToOneField(
+        OneTimeCode, on_delete=models.CASCADE, related_name="+", verbose_name="Проверочный ключ"
+    )
+    created_at = models.DateTimeField(db_index=True, verbose_name="Создано")
 
     class Meta:
         verbose_name = "незавершённая регистрация"
@@ -262,9 +280,9 @@ class RegistrationAttempt(models.Model):
     """A registration form the roster refused (unknown person, already registered, under 18):
     counted per IP so that nobody can probe the roster by trying birth dates in bulk."""
 
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(db_index=True)
-    outcome = models.CharField(max_length=16)
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP-адрес")
+    at = models.DateTimeField(db_index=True, verbose_name="Время")
+    outcome = models.CharField(max_length=16, verbose_name="Исход")
 
     class Meta:
         verbose_name = "отклонённая регистрация"
@@ -324,7 +342,7 @@ class ProfileChange(models.Model):
         related_name="+",
         verbose_name="Оператор",
     )
-    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
 
     class Meta:
         verbose_name = "смена телефона или e-mail"

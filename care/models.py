@@ -69,11 +69,17 @@ class DoctorRequest(models.Model):
 class RequestEvent(models.Model):
     """One step of a request's history; its id keys the notification of that step."""
 
-    request = models.ForeignKey(DoctorRequest, on_delete=models.CASCADE, related_name="events")
+    request = models.ForeignKey(
+        DoctorRequest, on_delete=models.CASCADE, related_name="events", verbose_name="Заявка"
+    )
     status = models.CharField("Статус", max_length=16, choices=DoctorRequest.Status.choices)
     text = models.TextField("Текст", blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="Кто",
     )
     created_at = models.DateTimeField("Когда")
 
@@ -107,7 +113,7 @@ class Conversation(models.Model):
 
 class SupportMessage(models.Model):
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", verbose_name="Переписка"
     )
     from_staff = models.BooleanField("От сотрудника", default=False)
     author = models.ForeignKey(
@@ -131,11 +137,14 @@ def _support_path(instance: "SupportAttachment", filename: str) -> str:
 
 class SupportAttachment(models.Model):
     message = models.ForeignKey(
-        SupportMessage, on_delete=models.CASCADE, related_name="attachments"
+        SupportMessage,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name="Сообщение",
     )
-    file = models.FileField(upload_to=_support_path)
+    file = models.FileField(upload_to=_support_path, verbose_name="Файл")
     original_name = models.CharField("Имя файла", max_length=255)
-    content_type = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=64, verbose_name="Тип файла")
     size = models.PositiveIntegerField("Размер, байт")
 
     class Meta:

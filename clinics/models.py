@@ -26,7 +26,9 @@ class Clinic(models.Model):
         Program, blank=True, related_name="clinics", verbose_name="Программы"
     )
     # Snowball stems of name, address and services (dms_portal.search); kept by save().
-    search_stems = models.TextField(editable=False, blank=True, default="")
+    search_stems = models.TextField(
+        editable=False, blank=True, default="", verbose_name="Основы слов для поиска"
+    )
 
     class Meta:
         db_table = "invoices_clinic"

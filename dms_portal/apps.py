@@ -1,3 +1,8 @@
+"""AppConfigs of Django's and third-party apps that the portal adjusts: the admin with the
+two-factor site (issue #18), and axes under a Russian name (issue #13) — a subclass of an app's
+own AppConfig changes only what no migration records."""
+
+from axes.apps import AppConfig as AxesAppConfig
 from django.contrib.admin.apps import AdminConfig
 
 
@@ -5,3 +10,7 @@ class PortalAdminConfig(AdminConfig):
     """django.contrib.admin with the two-factor site as `admin.site`."""
 
     default_site = "dms_portal.admin_site.PortalAdminSite"
+
+
+class AxesConfig(AxesAppConfig):
+    verbose_name = "Попытки входа"

@@ -1,5 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+# The back office names the portal, not Django (issue #13).
+admin.site.site_header = f"Личный кабинет ДМС {settings.INSURER['short_name']}: управление"
+admin.site.site_title = "Управление личным кабинетом ДМС"
+admin.site.index_title = "Разделы"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +19,7 @@ urlpatterns = [
     path("faq/", include("faq.urls")),
     path("clinics/", include("clinics.urls")),
     path("care/", include("care.urls")),
+    path("debts/", include("debts.urls")),
 ]
 
 handler400 = "portal.views.error_400"

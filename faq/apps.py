@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class FaqConfig(AppConfig):
     name = "faq"
+    verbose_name = "Часто задаваемые вопросы"

@@ -228,7 +228,7 @@ class DecisionForm(forms.Form):
         error_messages={"required": "Введите ответ заявителю"},
     )
     settlement = forms.ChoiceField(
-        label="Если соплата уже оплачена",
+        label="Если сооплата уже оплачена",
         choices=[
             ("deposit", "Зачесть на депозит полиса"),
             ("refund", "Вернуть через платёжный сервис"),
@@ -242,7 +242,7 @@ class DecisionForm(forms.Form):
         self.lines = lines
         for line, left in lines:
             self.fields[f"line_{line.pk}"] = forms.DecimalField(
-                label=f"Уменьшение соплаты: {line.service_name} ({line.service_date:%d.%m.%Y})",
+                label=f"Уменьшение сооплаты: {line.service_name} ({line.service_date:%d.%m.%Y})",
                 max_digits=12,
                 decimal_places=2,
                 min_value=0,

@@ -134,11 +134,16 @@ class AppealLine(models.Model):
     """An invoice line an appeal contests. `is_open` while the appeal is undecided: a line
     may be contested by one open appeal at a time (the partial unique constraint)."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="lines")
-    invoice_line = models.ForeignKey(
-        InvoiceLine, on_delete=models.PROTECT, related_name="appeal_lines"
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="lines", verbose_name="Обращение"
     )
-    is_open = models.BooleanField(default=True)
+    invoice_line = models.ForeignKey(
+        InvoiceLine,
+        on_delete=models.PROTECT,
+        related_name="appeal_lines",
+        verbose_name="Строка счёта",
+    )
+    is_open = models.BooleanField(default=True, verbose_name="Спор открыт")
 
     class Meta:
         verbose_name = "оспариваемая услуга"
@@ -160,10 +165,12 @@ def _attachment_path(instance: "AppealAttachment", filename: str) -> str:
 
 
 class AppealAttachment(models.Model):
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path)
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="attachments", verbose_name="Обращение"
+    )
+    file = models.FileField(upload_to=_attachment_path, verbose_name="Файл")
     original_name = models.CharField("Имя файла", max_length=255)
-    content_type = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=64, verbose_name="Тип файла")
     size = models.PositiveIntegerField("Размер, байт")
 
     class Meta:
@@ -187,7 +194,9 @@ class AppealEvent(models.Model):
         ACCEPTED = "accepted", "Обращение удовлетворено"
         REJECTED = "rejected", "Обращение отклонено"
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="events", verbose_name="Обращение"
+    )
     kind = models.CharField("Событие", max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField("Когда")
     actor = models.ForeignKey(
@@ -220,12 +229,16 @@ class BonusTravelPolicy(models.Model):
         related_name="bonus_travel_policies",
         verbose_name="Оформил",
     )
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="+", verbose_name="Договор"
+    )
     countries = models.JSONField("Страны поездки", default=list)
     start_date = models.DateField("Дата начала")
     end_date = models.DateField("Дата окончания")
     issued_at = models.DateTimeField("Оформлен")
-    pdf = models.FileField(upload_to="travel/%Y/%m/", blank=True)
+    pdf = models.FileField(upload_to="travel/%Y/%m/", blank=True, verbose_name="Полис (PDF)")
+    # Cancelled before the trip began: its days return to the yearly limit.
+    cancelled_at = models.DateTimeField("Отменён", null=True, blank=True)
 
     class Meta:
         verbose_name = "бонусный ВЗР"
@@ -259,9 +272,17 @@ class BonusTravelPolicy(models.Model):
 
 class BonusTraveller(models.Model):
     policy = models.ForeignKey(
-        BonusTravelPolicy, on_delete=models.CASCADE, related_name="travellers"
+        BonusTravelPolicy,
+        on_delete=models.CASCADE,
+        related_name="travellers",
+        verbose_name="Полис ВЗР",
     )
-    person = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT, related_name="bonus_trips")
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="bonus_trips",
+        verbose_name="Застрахованный",
+    )
     last_name_latin = models.CharField("Фамилия (латиницей)", max_length=100)
     first_name_latin = models.CharField("Имя (латиницей)", max_length=100)
     birth_date = models.DateField("Дата рождения")

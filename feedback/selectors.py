@@ -90,7 +90,9 @@ def travel_policies_for_user(user) -> QuerySet[BonusTravelPolicy]:
 
 
 def get_travel_policy_for_user(user, policy_id) -> BonusTravelPolicy:
-    return travel_policies_for_user(user).select_related("contract").get(pk=policy_id)
+    """A cancelled policy has no certificate to show: it no longer insures anyone."""
+    policies = travel_policies_for_user(user).filter(cancelled_at__isnull=True)
+    return policies.select_related("contract").get(pk=policy_id)
 
 
 def upcoming_lines_for_user(user) -> QuerySet[ServiceLine]:

@@ -275,7 +275,7 @@ def appeal_accept(
         reductions = {line.pk: line.copay - line_corrected_total(line) for line in lines}
     reductions = {pk: amount for pk, amount in reductions.items() if amount > 0}
     if not reductions:
-        raise FeedbackError("Укажите уменьшение соплаты хотя бы для одной услуги")
+        raise FeedbackError("Укажите уменьшение сооплаты хотя бы для одной услуги")
     if not set(reductions) <= {line.pk for line in lines}:
         raise FeedbackError("Уменьшать можно только оспариваемые услуги")
     try:
@@ -290,7 +290,7 @@ def appeal_accept(
         raise FeedbackError(str(exc)) from exc
     invoice = _close_dispute(appeal, ST.ACCEPTED, answer, by)
     details = (
-        f"Корректировка {correction.number}: соплата уменьшена на {format_rub(correction.amount)}."
+        f"Корректировка {correction.number}: сооплата уменьшена на {format_rub(correction.amount)}."
     )
     if credit > 0 and settlement == "deposit":
         details += (

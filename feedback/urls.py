@@ -9,4 +9,5 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("travel/", views.travel_index, name="travel"),
     path("travel/<int:pk>/pdf/", views.travel_pdf, name="travel_pdf"),
+    path("travel/<int:pk>/cancel/", views.travel_cancel, name="travel_cancel"),
 ]

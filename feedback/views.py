@@ -7,9 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import read_access_log
+from dms_portal import clock
 from dms_portal.net import client_ip
 from invoices.models import Invoice
 from invoices.services.disputes import invoice_disputable_reason
@@ -221,6 +222,7 @@ def travel_index(request):
             "form": form,
             "has_people": bool(form.people),
             "policies": selectors.travel_policies_for_user(request.user),
+            "today": clock.moscow_today(),
         },
     )
 
@@ -237,3 +239,15 @@ def travel_pdf(request, pk: int):
     response["Content-Disposition"] = f'inline; filename="bonus-vzr-{policy.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def travel_cancel(request, pk: int):
+    try:
+        policy = travel.travel_policy_cancel(user=request.user, policy_id=pk, ip=client_ip(request))
+    except FeedbackError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Полис {policy.number} отменён, дни поездки вернулись в лимит.")
+    return redirect("feedback:travel")

@@ -72,6 +72,9 @@ class FranchiseActivationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # evidence of consent: nobody deletes it, superusers included
+
     @admin.display(description="Страхователь", ordering="person__contract__employer__name")
     def employer(self, obj: FranchiseActivation) -> str:
         return obj.person.contract.employer.name

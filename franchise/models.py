@@ -44,8 +44,8 @@ class FranchiseActivation(models.Model):
     )
     consent_version = models.CharField("Версия текста согласия", max_length=32)
     consent_text_hash = models.CharField("Хеш текста согласия", max_length=64)
-    ip = models.GenericIPAddressField("IP", null=True, blank=True)
-    user_agent = models.CharField("User-Agent", max_length=512, blank=True)
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
+    user_agent = models.CharField("Браузер", max_length=512, blank=True)
 
     class Meta:
         verbose_name = "активация франшизы"

@@ -3,16 +3,12 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from clinics.models import Clinic  # re-exported: registries and older code import it here
 from policies.models import Contract, InsuredPerson
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-MONEY_FIELD = models.DecimalField(**MONEY)
-ZERO = Decimal("0.00")
+from .money import MONEY, InvoiceQuerySet
 
 
 class ServiceRegistry(models.Model):
@@ -27,7 +23,7 @@ class ServiceRegistry(models.Model):
     uploaded_at = models.DateTimeField("Загружен", auto_now_add=True)
     file = models.FileField("Файл", upload_to="registries/%Y/%m/")
     original_name = models.CharField("Имя файла", max_length=255)
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    sha256 = models.CharField("Контрольная сумма SHA-256", max_length=64, db_index=True)
     status = models.CharField(
         "Статус", max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -60,7 +56,9 @@ class RegistryProblem(models.Model):
         REJECTED = "rejected", "Отклонена"
         HELD = "held", "Задержана"
 
-    registry = models.ForeignKey(ServiceRegistry, on_delete=models.CASCADE, related_name="problems")
+    registry = models.ForeignKey(
+        ServiceRegistry, on_delete=models.CASCADE, related_name="problems", verbose_name="Реестр"
+    )
     row_number = models.PositiveIntegerField("Строка")
     column = models.CharField("Колонка", max_length=64, blank=True)
     reason = models.CharField("Причина", max_length=500)
@@ -91,7 +89,11 @@ class ServiceLine(models.Model):
     # ids from joins inside its own transaction, and Django still applies PROTECT / SET_NULL on
     # delete. Indexes stay.
     clinic = models.ForeignKey(
-        Clinic, on_delete=models.PROTECT, related_name="lines", db_constraint=False
+        Clinic,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_constraint=False,
+        verbose_name="Клиника",
     )
     line_id = models.CharField("ID строки", max_length=64)
     registry = models.ForeignKey(
@@ -101,9 +103,10 @@ class ServiceLine(models.Model):
         on_delete=models.SET_NULL,
         related_name="lines",
         db_constraint=False,
+        verbose_name="Реестр",
     )
     registry_no = models.CharField("Номер реестра", max_length=64)
-    row_number = models.PositiveIntegerField(default=0)
+    row_number = models.PositiveIntegerField(default=0, verbose_name="Номер строки")
     person = models.ForeignKey(
         InsuredPerson,
         null=True,
@@ -111,19 +114,22 @@ class ServiceLine(models.Model):
         on_delete=models.PROTECT,
         related_name="service_lines",
         db_constraint=False,
+        verbose_name="Застрахованный",
     )
     policy_no = models.CharField("Номер полиса", max_length=32)
-    last_name = models.CharField(max_length=100)
-    first_name = models.CharField(max_length=100)
-    patronymic = models.CharField(max_length=100, blank=True)
-    birth_date = models.DateField()
+    last_name = models.CharField(max_length=100, verbose_name="Фамилия")
+    first_name = models.CharField(max_length=100, verbose_name="Имя")
+    patronymic = models.CharField(max_length=100, blank=True, verbose_name="Отчество")
+    birth_date = models.DateField(verbose_name="Дата рождения")
     service_date = models.DateField("Дата услуги", db_index=True)
     service_code = models.CharField("Код услуги", max_length=64)
     service_name = models.CharField("Наименование услуги", max_length=500)
     quantity = models.PositiveIntegerField("Количество")
     unit_price = models.DecimalField("Цена", **MONEY)
     amount = models.DecimalField("Сумма", **MONEY)
-    status = models.CharField(max_length=16, choices=Status.choices, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, db_index=True, verbose_name="Статус"
+    )
     hold_reason = models.CharField("Причина задержки", max_length=255, blank=True)
     # Line checks (SPEC §3.8), set at import by registry/linecheck.py: they inform the insured
     # and the operator and never hold or change a line. db_default: the set-based import
@@ -151,71 +157,14 @@ class ServiceLine(models.Model):
 class InvoiceNumberSequence(models.Model):
     """The last number used for a period; taken under a row lock so numbers are gap-free."""
 
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(verbose_name="Год")
+    month = models.PositiveSmallIntegerField(verbose_name="Месяц")
+    last = models.PositiveIntegerField(default=0, verbose_name="Последний номер")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["year", "month"], name="seq_per_period")]
-
-
-class InvoiceQuerySet(models.QuerySet):
-    def with_money(self) -> "InvoiceQuerySet":
-        """THE definition of what an invoice still asks for (SPEC §3.3–§3.5); every screen,
-        file, payment, reminder, overdue check, report and the call list reads it from here.
-
-        Stored on the invoice when it is formed (never edited afterwards): `copay_total`,
-        `deposit_applied` and `amount_due` = co-pay − deposit applied. Annotated here:
-        - `corrections_total`: what accepted disputes took off (InvoiceCorrection documents);
-        - `payable`: ИТОГО К ОПЛАТЕ = amount due − corrections, never below zero.
-        Instalments and a penalty (SPEC §3.8) are one more annotated term each, added to
-        `_payable_terms`. Correlated subqueries, not a JOIN + GROUP BY: the nightly jobs filter
-        tens of thousands of rows by `payable` and the query may lock them (FOR UPDATE).
-        """
-        return self.annotate(corrections_total=_corrections_total()).annotate(
-            payable=Greatest(_payable_terms(), Value(0), output_field=MONEY_FIELD)
-        )
-
-    def with_dispute_mark(self) -> "InvoiceQuerySet":
-        """Annotates `in_dispute`: some line of the invoice is contested by an undecided appeal.
-        A paid invoice keeps ОПЛАЧЕН while disputed (SPEC §3.4); the screens add «спор» from
-        this, no status of its own. `appeal_lines` is feedback's reverse relation on
-        InvoiceLine, named here as a lookup only: invoices imports nothing from feedback."""
-        return self.annotate(
-            in_dispute=Exists(
-                InvoiceLine.objects.filter(invoice=OuterRef("pk"), appeal_lines__is_open=True)
-            )
-        )
-
-    def owing(self) -> "InvoiceQuerySet":
-        """Only invoices with something left to pay (payable > 0), whatever their status."""
-        return self.with_money().filter(payable__gt=0)
-
-
-def _corrections_total() -> Coalesce:
-    total = (
-        InvoiceCorrection.objects.filter(invoice=OuterRef("pk"))
-        .order_by()
-        .values("invoice")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(
-        Subquery(total, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
-    )
-
-
-def _payable_terms():
-    """amount due − corrections (+ penalty − instalments paid, when §3.8 comes)."""
-    return F("amount_due") - F("corrections_total")
-
-
-def formation_amounts(*, copay: Decimal, deposit_balance: Decimal) -> tuple[Decimal, Decimal]:
-    """(deposit applied, amount due) of an invoice being formed (SPEC §3.3): the deposit covers
-    the co-pay up to its balance; ИТОГО К ОПЛАТЕ = co-pay − that, never below zero. Stored on
-    the invoice; later changes are documents of their own (`with_money`)."""
-    applied = max(min(deposit_balance, copay), ZERO)
-    return applied, copay - applied
+        verbose_name = "нумератор счетов"
+        verbose_name_plural = "нумераторы счетов"
 
 
 class Invoice(models.Model):
@@ -230,10 +179,12 @@ class Invoice(models.Model):
         ANNULLED = "annulled", "АННУЛИРОВАН"
 
     number = models.CharField("Номер счёта", max_length=32, unique=True)
-    period_year = models.PositiveSmallIntegerField()
-    period_month = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="invoices")
+    period_year = models.PositiveSmallIntegerField(verbose_name="Год периода")
+    period_month = models.PositiveSmallIntegerField(verbose_name="Месяц периода")
+    sequence = models.PositiveIntegerField(verbose_name="Порядковый номер")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="invoices", verbose_name="Договор"
+    )
     person = models.ForeignKey(
         InsuredPerson,
         on_delete=models.PROTECT,
@@ -249,18 +200,20 @@ class Invoice(models.Model):
     )
     formed_at = models.DateTimeField("Дата формирования", db_index=True)
     due_date = models.DateField("Оплатить до")
-    copay_total = models.DecimalField("Сумма соплаты", **MONEY)
+    copay_total = models.DecimalField("Сумма сооплаты", **MONEY)
     deposit_applied = models.DecimalField("Гарантийный взнос", default=Decimal("0.00"), **MONEY)
     amount_due = models.DecimalField("Итого к оплате", **MONEY)
     status = models.CharField(
         "Статус", max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
     )
     paid_at = models.DateTimeField("Оплачен", null=True, blank=True)
-    annulled_at = models.DateTimeField(null=True, blank=True)
+    annulled_at = models.DateTimeField(null=True, blank=True, verbose_name="Аннулирован")
     annul_reason = models.CharField("Причина аннулирования", max_length=500, blank=True)
-    pdf = models.FileField(upload_to="invoices/%Y/%m/", blank=True)
+    pdf = models.FileField(upload_to="invoices/%Y/%m/", blank=True, verbose_name="Счёт (PDF)")
     # Set while a dispute pauses the due clock (SPEC §3.5); the days left are restored on reject.
-    due_paused_at = models.DateTimeField(null=True, blank=True)
+    due_paused_at = models.DateTimeField(
+        null=True, blank=True, verbose_name="Срок оплаты приостановлен"
+    )
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -290,16 +243,21 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(models.Model):
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name="Счёт"
+    )
     service_line = models.ForeignKey(
-        ServiceLine, on_delete=models.PROTECT, related_name="invoice_lines"
+        ServiceLine,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+        verbose_name="Строка реестра",
     )
     service_date = models.DateField("Дата услуги")
     clinic_name = models.CharField("ЛПУ", max_length=255)
     service_name = models.CharField("Услуга", max_length=500)
     quantity = models.PositiveIntegerField("Количество")
     cost = models.DecimalField("Стоимость", **MONEY)
-    copay = models.DecimalField("Доля соплаты", **MONEY)
+    copay = models.DecimalField("Сумма сооплаты", **MONEY)
 
     class Meta:
         ordering = ["service_date", "id"]
@@ -319,14 +277,22 @@ class DepositEntry(models.Model):
         CREDIT = "credit", "Зачёт по обращению"
 
     person = models.ForeignKey(
-        InsuredPerson, on_delete=models.PROTECT, related_name="deposit_entries"
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="deposit_entries",
+        verbose_name="Застрахованный",
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    amount = models.DecimalField(**MONEY)
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name="Вид операции")
+    amount = models.DecimalField(**MONEY, verbose_name="Сумма")
     invoice = models.ForeignKey(
-        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="deposit_entries"
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deposit_entries",
+        verbose_name="Счёт",
     )
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(db_index=True, verbose_name="Создано")
     reference = models.CharField("Основание", max_length=255, blank=True)
 
     class Meta:
@@ -341,7 +307,9 @@ class InvoiceCorrection(models.Model):
     The invoice is never edited: what is payable is its amount due minus its corrections.
     """
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="corrections")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="corrections", verbose_name="Счёт"
+    )
     number = models.CharField("Номер корректировки", max_length=40, unique=True)
     created_at = models.DateTimeField("Дата")
     reason = models.CharField("Основание", max_length=500)
@@ -351,6 +319,7 @@ class InvoiceCorrection(models.Model):
         max_length=16,
         blank=True,
         choices=[("", "—"), ("deposit", "На депозит"), ("refund", "Возврат")],
+        verbose_name="Расчёт",
     )
 
     class Meta:
@@ -361,12 +330,22 @@ class InvoiceCorrection(models.Model):
 
 class InvoiceCorrectionLine(models.Model):
     correction = models.ForeignKey(
-        InvoiceCorrection, on_delete=models.CASCADE, related_name="lines"
+        InvoiceCorrection,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name="Корректировка",
     )
     invoice_line = models.ForeignKey(
-        InvoiceLine, on_delete=models.PROTECT, related_name="corrections"
+        InvoiceLine,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name="Строка счёта",
     )
-    copay_reduction = models.DecimalField("Уменьшение соплаты", **MONEY)
+    copay_reduction = models.DecimalField("Уменьшение сооплаты", **MONEY)
+
+    class Meta:
+        verbose_name = "строка корректировки"
+        verbose_name_plural = "строки корректировки"
 
 
 class HeldServiceLine(ServiceLine):

@@ -34,20 +34,26 @@ class Message(models.Model):
     recipient = models.CharField("Получатель", max_length=254, db_index=True)
     subject = models.CharField("Тема", max_length=255, blank=True)
     body = models.TextField("Текст", blank=True)
-    sensitive = models.BooleanField(default=False, help_text="Содержит одноразовый код")
+    sensitive = models.BooleanField(
+        default=False, help_text="Содержит одноразовый код", verbose_name="Одноразовый код"
+    )
     # A code's text, encrypted (notifications.sealing), only until it is delivered or expires:
     # the worker reads it from here, so the Celery message carries the id alone.
-    sealed_body = models.TextField(blank=True, editable=False)
+    sealed_body = models.TextField(blank=True, editable=False, verbose_name="Зашифрованный текст")
     status = models.CharField("Статус", max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField("Попыток", default=0)
     error = models.TextField("Ошибка", blank=True)
     # Quiet hours: an SMS is not sent before this moment (None = at once).
     scheduled_for = models.DateTimeField("Не раньше", null=True, blank=True)
     # When the current SENDING claim was taken; a stale claim means a worker died mid-send.
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name="Взято в отправку")
     sent_at = models.DateTimeField("Отправлено", null=True, blank=True)
-    dedupe_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    dedupe_key = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name="Ключ однократной отправки"
+    )
+    user_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, verbose_name="ID пользователя"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

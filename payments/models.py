@@ -42,18 +42,24 @@ class Payment(models.Model):
     )
     # One key per local payment attempt, committed before the first provider call and sent on
     # every retry: a retried timeout then finds the first charge instead of making a second one.
-    idempotence_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    idempotence_key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name="Ключ идемпотентности"
+    )
     amount = models.DecimalField("Сумма", **MONEY)
     status = models.CharField(
         "Статус", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    confirmation_url = models.URLField(max_length=2000, blank=True)
-    invoices = models.ManyToManyField(Invoice, through="PaymentInvoice", related_name="+")
+    confirmation_url = models.URLField(
+        max_length=2000, blank=True, verbose_name="Адрес подтверждения"
+    )
+    invoices = models.ManyToManyField(
+        Invoice, through="PaymentInvoice", related_name="+", verbose_name="Счета"
+    )
     created_at = models.DateTimeField("Создан", db_index=True)
     paid_at = models.DateTimeField("Оплачен", null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name="Завершён")
     # Last time the reconciler claimed this row (a conditional update, so one worker acts).
-    reconciled_at = models.DateTimeField(null=True, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True, verbose_name="Сверен")
     receipt = models.JSONField("Чек (54-ФЗ)", default=dict, blank=True)
     receipt_url = models.URLField("Ссылка на чек", max_length=2000, blank=True)
     # Set when the provider's answer disagrees with ours (amount, a second charge of a paid
@@ -79,13 +85,17 @@ class Payment(models.Model):
 class PaymentInvoice(models.Model):
     """One invoice inside a payment, with the amount charged for it (one receipt item)."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="links")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payment_links")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="links", verbose_name="Платёж"
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="payment_links", verbose_name="Счёт"
+    )
     amount = models.DecimalField("Сумма", **MONEY)
     # True while the payment is in flight or succeeded. The partial unique constraint is the
     # database's own guarantee behind the row locks: one live payment per invoice, so two tabs
     # can never both charge it.
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name="Действует")
 
     class Meta:
         verbose_name = "счёт в платеже"
@@ -111,22 +121,33 @@ class PaymentEvent(models.Model):
         IGNORED = "ignored", "Пропущено"
         FAILED = "failed", "Ошибка"
 
-    provider = models.CharField(max_length=16)
-    source = models.CharField(max_length=16, choices=Source.choices)
+    provider = models.CharField(max_length=16, verbose_name="Платёжный сервис")
+    source = models.CharField(max_length=16, choices=Source.choices, verbose_name="Источник")
     # For notifications: provider payment id + event name, so a repeated delivery is the same row.
-    event_key = models.CharField(max_length=200)
-    event = models.CharField(max_length=64, blank=True)
-    provider_payment_id = models.CharField(max_length=64, blank=True, db_index=True)
+    event_key = models.CharField(max_length=200, verbose_name="Ключ события")
+    event = models.CharField(max_length=64, blank=True, verbose_name="Событие")
+    provider_payment_id = models.CharField(
+        max_length=64, blank=True, db_index=True, verbose_name="ID платежа у сервиса"
+    )
     payment = models.ForeignKey(
-        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name="Платёж",
     )
     raw = models.TextField("Тело как получено")
-    remote_ip = models.GenericIPAddressField(null=True, blank=True)
-    received_at = models.DateTimeField(db_index=True)
-    deliveries = models.PositiveIntegerField(default=1)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.NEW)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    remote_ip = models.GenericIPAddressField(
+        null=True, blank=True, verbose_name="IP-адрес отправителя"
+    )
+    received_at = models.DateTimeField(db_index=True, verbose_name="Получено")
+    deliveries = models.PositiveIntegerField(default=1, verbose_name="Доставок")
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.NEW, verbose_name="Состояние"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name="Обработано")
+    error = models.TextField(blank=True, verbose_name="Ошибка")
 
     class Meta:
         verbose_name = "событие платежа"
@@ -146,7 +167,11 @@ class BankTransfer(models.Model):
     received_on = models.DateField("Дата поступления")
     reference = models.CharField("Номер платёжного поручения / назначение", max_length=255)
     payment = models.OneToOneField(
-        Payment, on_delete=models.PROTECT, related_name="bank_transfer", editable=False
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="bank_transfer",
+        editable=False,
+        verbose_name="Платёж",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,8 +179,9 @@ class BankTransfer(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        verbose_name="Кто внёс",
     )
-    created_at = models.DateTimeField(editable=False)
+    created_at = models.DateTimeField(editable=False, verbose_name="Внесено")
 
     class Meta:
         verbose_name = "банковский перевод"
@@ -177,15 +203,17 @@ class SandboxCheckout(models.Model):
         SUCCEEDED = "succeeded", "Оплачен"
         CANCELED = "canceled", "Отменён"
 
-    token = models.CharField(max_length=64, unique=True)
-    idempotence_key = models.UUIDField(unique=True)
-    amount = models.DecimalField(**MONEY)
-    description = models.CharField(max_length=500)
-    return_url = models.CharField(max_length=2000)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.CharField(max_length=64, blank=True)
+    token = models.CharField(max_length=64, unique=True, verbose_name="Токен")
+    idempotence_key = models.UUIDField(unique=True, verbose_name="Ключ идемпотентности")
+    amount = models.DecimalField(**MONEY, verbose_name="Сумма")
+    description = models.CharField(max_length=500, verbose_name="Описание")
+    return_url = models.CharField(max_length=2000, verbose_name="Адрес возврата")
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name="Статус"
+    )
+    created_at = models.DateTimeField(verbose_name="Создано")
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name="Завершено")
+    cancel_reason = models.CharField(max_length=64, blank=True, verbose_name="Причина отказа")
 
     class Meta:
         verbose_name = "тестовая касса: платёж"

@@ -33,12 +33,14 @@ class Contract(models.Model):
     class InvoicePeriod(models.TextChoices):
         MONTHLY = "monthly", "ежемесячно"
 
-    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="contracts")
+    employer = models.ForeignKey(
+        Employer, on_delete=models.PROTECT, related_name="contracts", verbose_name="Страхователь"
+    )
     number = models.CharField("Номер договора", max_length=64, unique=True)
     starts_on = models.DateField("Начало")
     ends_on = models.DateField("Окончание")
     franchise_percent = models.DecimalField(
-        "Франшиза, %",
+        "Доля сооплаты, %",
         max_digits=5,
         decimal_places=2,
         default=Decimal("20.00"),
@@ -76,7 +78,9 @@ class Program(models.Model):
         FULL = "full", "Полная программа"
         EMERGENCY = "emergency", "Экстренная помощь через медицинский пульт"
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="programs")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="programs", verbose_name="Договор"
+    )
     kind = models.CharField("Вид", max_length=16, choices=Kind.choices)
     name = models.CharField("Название", max_length=255)
 
@@ -103,8 +107,12 @@ class InsuredPerson(models.Model):
         SUSPENDED = "suspended", "Приостановлен"
         TERMINATED = "terminated", "Прекращён"
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="insured")
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="insured")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="insured", verbose_name="Договор"
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="insured", verbose_name="Программа"
+    )
     last_name = models.CharField("Фамилия", max_length=100)
     first_name = models.CharField("Имя", max_length=100)
     patronymic = models.CharField("Отчество", max_length=100, blank=True)
@@ -127,8 +135,12 @@ class InsuredPerson(models.Model):
     policy_end = models.DateField("Полис действует по")
     phone = models.CharField("Телефон из списка", max_length=16, blank=True)
     # Normalized copies for roster matching (lower case, ё → е); kept by save().
-    last_name_norm = models.CharField(max_length=100, editable=False, db_index=True)
-    first_name_norm = models.CharField(max_length=100, editable=False)
+    last_name_norm = models.CharField(
+        max_length=100, editable=False, db_index=True, verbose_name="Фамилия для поиска"
+    )
+    first_name_norm = models.CharField(
+        max_length=100, editable=False, verbose_name="Имя для поиска"
+    )
     # The registered account of this person, if any: one account per roster person.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -5,9 +5,11 @@ broker must answer, or the whole run fails instead of quietly skipping.
 """
 
 import os
+import runpy
 from pathlib import Path
 
 import pytest
+from django.utils.translation.reloader import translation_file_changed
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls that tests make
 # around it are still synchronous, so Django's async guard must be off for the test run.
@@ -15,6 +17,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def pytest_configure(config):
+    # The Russian plural forms catalogue is build output (`make setup` compiles it); a bare
+    # `pytest` from a fresh clone compiles it the same way.
+    script = Path(__file__).resolve().parent.parent / "scripts" / "compile_messages.py"
+    for mo_path in runpy.run_path(str(script))["compile_messages"]():
+        # Django may have read the catalogues already (pytest-django sets it up first).
+        translation_file_changed(sender=None, file_path=mo_path)
 
 
 def pytest_sessionstart(session):
@@ -102,6 +113,7 @@ def faq_seeded(db):
 
     if not FaqItem.objects.exists():
         importlib.import_module("faq.migrations.0002_seed_guide_questions").seed(apps, None)
+        importlib.import_module("faq.migrations.0004_more_questions").seed(apps, None)
 
 
 # --- browser -----------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ def downgrade_notice(event: str, downgrade: ProgrammeDowngrade, *, key: str, **e
             "to_program": downgrade.to_program.name,
             "desk_phone": person.contract.medical_desk_phone,
             "invoice_numbers": downgrade.invoice_numbers,
+            # «Не оплачен счёт …» or «Не оплачены счета …»: the verb agrees with the count.
+            "invoice_count": len([n for n in downgrade.invoice_numbers.split(",") if n.strip()]),
             "site_url": settings.SITE_URL,
             "insurer": settings.INSURER,
             **extra,

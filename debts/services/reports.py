@@ -2,19 +2,23 @@
 debts older than 2 months, e-mailed to the contracts' report address and kept for admin.
 
 One EmployerReport per (employer, month), unique: a rerun of the job neither builds nor mails
-a report twice; a report whose e-mail failed is mailed again by the next run.
+a report twice. The e-mail goes through the notifications service (outbox in development,
+SMTP in production) with a signed link to the XLSX; a failed delivery is retried there.
 """
 
 import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from audit.services import audit_log
 from dms_portal import clock
+from notifications.models import Message
+from notifications.services import notify
 from policies.models import Employer
 
 from ..models import EmployerReport
@@ -23,7 +27,6 @@ from .xlsx import workbook_bytes
 
 log = logging.getLogger(__name__)
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = [
     "Застрахованный",
     "Категория",
@@ -105,8 +108,29 @@ def report_recipients(employer: Employer) -> list[str]:
     return sorted({e.strip().lower() for e in emails if e.strip()})
 
 
+REPORT_LINK_SALT = "debts.employer_report"
+REPORT_LINK_DAYS = 60
+
+
+def report_link(report: EmployerReport) -> str:
+    """A signed download address for the report's XLSX, valid REPORT_LINK_DAYS (the employer
+    has no account; the link names the report and nothing else)."""
+    token = signing.dumps(report.pk, salt=REPORT_LINK_SALT)
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('debts:employer_report', args=[token])}"
+
+
+def report_from_link(token: str) -> EmployerReport | None:
+    try:
+        pk = signing.loads(token, salt=REPORT_LINK_SALT, max_age=REPORT_LINK_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    return EmployerReport.objects.filter(pk=pk).first()
+
+
 def employer_report_send(*, report_id: int) -> EmployerReport:
-    """Mail the report once. The row lock makes a concurrent run wait and then see it sent."""
+    """Mail the report once, through the notifications service like every other message (its
+    backend, outbox, log and sent-once key); the e-mail carries a signed link to the XLSX.
+    The row lock makes a concurrent run wait and then see it sent."""
     with transaction.atomic():
         report = (
             EmployerReport.objects.select_for_update(of=("self",))
@@ -120,33 +144,27 @@ def employer_report_send(*, report_id: int) -> EmployerReport:
             report.error = "У договоров страхователя не указан e-mail для отчётов"
             report.save(update_fields=["error"])
             return report
-        message = EmailMessage(
-            subject=f"Задолженность застрахованных по франшизе на {clock.to_moscow_date(report.created_at):%d.%m.%Y}",
-            body=(
-                "Здравствуйте!\n\nВо вложении — список застрахованных ваших договоров ДМС с "
-                "неоплаченными счетами по франшизе, просроченными более чем на 2 месяца "
-                f"(застрахованных: {report.people}, счетов: {report.rows}).\n\n"
-                f"{settings.INSURER['name']}\n{settings.INSURER['phone']}"
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=recipients,
-        )
-        report.file.open("rb")
-        try:
-            message.attach(report.download_name, report.file.read(), XLSX_TYPE)
-        finally:
-            report.file.close()
-        try:
-            message.send()
-        except OSError as exc:
-            report.error = str(exc)[:2000]
+        context = {"report": report, "link": report_link(report), "insurer": settings.INSURER}
+        failed = []
+        for recipient in recipients:
+            for message in notify(
+                event="employer_report",
+                context=context,
+                email=recipient,
+                key=f"employer-report:{report.pk}",
+                immediate=True,
+            ):
+                message.refresh_from_db(fields=["status", "error"])
+                if message.status != Message.Status.SENT:
+                    failed.append(f"{recipient}: {message.error}")
+        if failed:
+            # The queued message is retried by the notifications service itself.
+            report.error = "; ".join(failed)[:2000]
             report.save(update_fields=["error"])
-            log.warning("employer report %s not mailed: %s", report.pk, exc)
-            return report
+            log.warning("employer report %s not mailed yet: %s", report.pk, report.error)
         report.emailed_at = clock.now()
         report.emailed_to = ", ".join(recipients)[:500]
-        report.error = ""
-        report.save(update_fields=["emailed_at", "emailed_to", "error"])
+        report.save(update_fields=["emailed_at", "emailed_to"] + ([] if failed else ["error"]))
         audit_log(action="debt.employer_report_sent", target=report, to=report.emailed_to)
     return report
 

@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
-    "axes",
+    "dms_portal.apps.AxesConfig",  # django-axes, named in Russian
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -164,6 +164,8 @@ TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
 LANGUAGES = [("ru", "Русский")]
+# The portal's own catalogue: Russian plural forms of counted nouns (dms_portal/russian.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 DATE_FORMAT = "d.m.Y"
 SHORT_DATE_FORMAT = "d.m.Y"
 DATETIME_FORMAT = "d.m.Y H:i"
@@ -353,6 +355,14 @@ INSURER = {
     "account": env("INSURER_ACCOUNT", default="40701810000000000001"),
     "corr_account": env("INSURER_CORR_ACCOUNT", default="30101810400000000225"),
     "phone": env("INSURER_PHONE", default="8 800 000-00-00"),
+}
+
+# «Бонусный ВЗР» certificate (issue #13: what a consulate asks for): the sum insured and its
+# currency, and the assistance company's phone in international form, callable from abroad.
+TRAVEL_BONUS = {
+    "sum_insured": env("TRAVEL_SUM_INSURED", default="30 000"),
+    "currency": env("TRAVEL_CURRENCY", default="EUR"),
+    "assistance_phone": env("TRAVEL_ASSISTANCE_PHONE", default="+7 495 000-00-00"),
 }
 
 LOGGING = {

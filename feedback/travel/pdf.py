@@ -11,6 +11,11 @@ def render_certificate(policy: BonusTravelPolicy) -> bytes:
 
     html = render_to_string(
         "feedback/travel_certificate.html",
-        {"policy": policy, "travellers": policy.travellers.all(), "INSURER": settings.INSURER},
+        {
+            "policy": policy,
+            "travellers": policy.travellers.all(),
+            "INSURER": settings.INSURER,
+            "TRAVEL": settings.TRAVEL_BONUS,
+        },
     )
     return HTML(string=html).write_pdf()

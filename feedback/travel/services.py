@@ -39,6 +39,7 @@ def travel_days_used(*, person_id: int, year: int) -> int:
     used = 0
     trips = BonusTraveller.objects.filter(
         person_id=person_id,
+        policy__cancelled_at__isnull=True,
         policy__start_date__lte=dt.date(year, 12, 31),
         policy__end_date__gte=dt.date(year, 1, 1),
     ).select_related("policy")
@@ -90,6 +91,25 @@ def travel_policy_issue(
             )
         if person.status != InsuredPerson.Status.ACTIVE:
             raise FeedbackError(f"Полис ДМС {person.policy_number} не действует")
+        overlapping = (
+            BonusTraveller.objects.filter(
+                person_id=person.pk,
+                policy__cancelled_at__isnull=True,
+                policy__start_date__lte=end_date,
+                policy__end_date__gte=start_date,
+            )
+            .select_related("policy")
+            .first()
+        )
+        if overlapping is not None:
+            # One person is on one trip at a time: a policy inside another one would only burn
+            # limit days, and a consulate asks for one policy covering the whole stay.
+            other = overlapping.policy
+            raise FeedbackError(
+                f"У {t.last_name_latin} {t.first_name_latin} уже есть бонусный полис ВЗР "
+                f"{other.number} на даты {other.start_date:%d.%m.%Y}–{other.end_date:%d.%m.%Y}: "
+                "поездки по бонусному ВЗР не могут пересекаться"
+            )
         limit = person.contract.travel_bonus_days_per_year
         for year, days in trip_days.items():
             used = travel_days_used(person_id=person.pk, year=year)
@@ -139,3 +159,22 @@ def travel_policy_pdf(*, policy: BonusTravelPolicy) -> bytes:
     policy.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
     BonusTravelPolicy.objects.filter(pk=policy.pk, pdf="").update(pdf=policy.pdf.name)
     return data
+
+
+@transaction.atomic
+def travel_policy_cancel(*, user, policy_id: int, ip: str | None = None) -> BonusTravelPolicy:
+    """Cancel the user's own policy before its trip starts; its days return to the limit."""
+    policy = BonusTravelPolicy.objects.select_for_update().filter(pk=policy_id, user=user).first()
+    if policy is None:
+        raise FeedbackError("Полис не найден")
+    if policy.cancelled_at is not None:
+        return policy
+    if policy.start_date <= clock.moscow_today():
+        raise FeedbackError(
+            f"Полис {policy.number} отменить нельзя: поездка уже началась "
+            f"{policy.start_date:%d.%m.%Y}"
+        )
+    policy.cancelled_at = clock.now()
+    policy.save(update_fields=["cancelled_at"])
+    audit_log(action="travel_policy.cancel", actor=user, target=policy, ip=ip)
+    return policy

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from dms_portal.russian import count_noun
+
 from ..models import HeldServiceLine, ServiceLine
 from ..registry.linecheck import FLAG_FIELDS, flags_of
 from ..services.held import held_lines_dismiss, held_lines_rematch
@@ -72,4 +74,4 @@ class HeldServiceLineAdmin(_LineAdminBase):
         count = held_lines_dismiss(
             line_ids=queryset.values_list("pk", flat=True), actor=request.user
         )
-        self.message_user(request, f"Снято строк: {count}.")
+        self.message_user(request, f"Снято: {count_noun(count, 'строка')}.")

@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from dms_portal.russian import count_noun
+
 from ..models import Clinic, RegistryProblem, ServiceRegistry
 from ..registry.actions import registry_import_retry, registry_upload
 from ..registry.lease import registry_is_stale
@@ -99,7 +101,7 @@ class ServiceRegistryAdmin(admin.ModelAdmin):
     @admin.display(description="Прогресс")
     def progress(self, obj: ServiceRegistry) -> str:
         if obj.status == ServiceRegistry.Status.DONE:
-            return f"{obj.rows_done:,} строк".replace(",", " ")
+            return count_noun(obj.rows_done, "строка")
         if not obj.rows_total:
             return "—"
         percent = min(100, obj.rows_done * 100 // obj.rows_total)

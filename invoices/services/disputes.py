@@ -67,7 +67,7 @@ def invoice_dispute_open(
     for line in lines:
         if line_corrected_total(line) >= line.copay:
             raise InvoiceStateError(
-                f"Соплата за услугу «{line.service_name}» уже снята корректировкой"
+                f"Сооплата за услугу «{line.service_name}» уже снята корректировкой"
             )
     if invoice.status == S.DISPUTED:
         return invoice
@@ -128,7 +128,7 @@ def invoice_correction_create(
         left = line.copay - line_corrected_total(line)
         if amount <= 0 or amount > left:
             raise InvoiceStateError(
-                f"Уменьшение соплаты за «{line.service_name}» должно быть от 0,01 до {left} ₽"
+                f"Уменьшение сооплаты за «{line.service_name}» должно быть от 0,01 до {left} ₽"
             )
         clean[pk] = amount
     total = sum(clean.values(), Decimal("0.00"))

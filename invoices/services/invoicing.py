@@ -40,8 +40,8 @@ from ..models import (
     InvoiceLine,
     InvoiceNumberSequence,
     ServiceLine,
-    formation_amounts,
 )
+from ..money import formation_amounts
 from .deposit import balances_for
 
 ZERO = Decimal("0.00")

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 from dms_portal import clock
 from dms_portal.money import format_rub
+from dms_portal.russian import count_noun, name_declined, period_name, phone_display
 
 register = template.Library()
 
@@ -31,9 +32,49 @@ def ddmmyyyy(value) -> str:
 
 @register.simple_tag(takes_context=True)
 def menu_active(context, url_name: str) -> str:
+    """«active» for the one menu item whose address is the longest start of the page's path:
+    «Бонусный ВЗР» (/feedback/travel/) lies under «Формы обратной связи» (/feedback/), and
+    only one item may be current at a time."""
     request = context.get("request")
-    try:
-        url = reverse(url_name)
-    except NoReverseMatch:
+    if request is None:
         return ""
-    return "active" if request is not None and request.path.startswith(url) else ""
+    matches = []
+    for _label, name in context.get("MENU") or [("", url_name)]:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        if request.path.startswith(url):
+            matches.append((len(url), name))
+    return "active" if matches and max(matches)[1] == url_name else ""
+
+
+@register.filter
+def phone(value) -> str:
+    """A phone as «+7 999 000-00-01» everywhere it is shown (receipts and history included)."""
+    return phone_display(value)
+
+
+@register.filter
+def period(value) -> str:
+    """A month as «октябрь 2026»: a date, or an object with period_year/period_month."""
+    if not value:
+        return ""
+    if hasattr(value, "period_year"):
+        return period_name(value.period_year, value.period_month)
+    return period_name(value.year, value.month)
+
+
+@register.filter
+def counted(value, noun: str) -> str:
+    """«{{ n|counted:"счёт" }}» → «1 счёт», «2 счёта», «5 счетов» (gettext plural forms)."""
+    return count_noun(value, noun)
+
+
+@register.filter
+def declined(person, case: str) -> str:
+    """A person's full name in a case: «{{ person|declined:"dative" }}» → «Иванову Ивану
+    Ивановичу» (for sentences like «оказанные застрахованному …»)."""
+    return name_declined(
+        last=person.last_name, first=person.first_name, middle=person.patronymic, case=case
+    )

@@ -5,13 +5,15 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
 from debts.models import EmployerReport
-from debts.services.reports import employer_reports_run
+from debts.services.reports import employer_reports_run, report_link
 from invoices.models import Invoice
+from notifications.models import Message
 from policies.models import Contract, Employer, InsuredPerson, Program
 from tests.staff import staff_login
 
@@ -101,16 +103,24 @@ def test_employer_report_xlsx_has_the_right_people_and_sums(debts):
     assert sheet.cell(row=3, column=9).number_format == "#,##0.00"
 
 
-def test_report_is_mailed_once_to_the_contract_address_with_the_xlsx(debts):
+def test_report_is_mailed_once_through_the_outbox_with_a_link_to_the_xlsx(debts, client):
+    """Issue #13: the report goes through the notifications service (its outbox under
+    `make run`, SMTP in production) like every other message, not straight to SMTP."""
     with time_machine.travel(moscow(TODAY, 9), tick=False):
         employer_reports_run()
         assert employer_reports_run() == {"reports": 2, "mailed": 0}
-    assert len(mail.outbox) == 2
-    romashka = next(m for m in mail.outbox if m.to == ["hr@romashka.example"])
+    assert mail.outbox == []  # nothing bypasses the notifications service
+    messages = Message.objects.filter(event="employer_report")
+    assert messages.count() == 2 and {m.status for m in messages} == {Message.Status.SENT}
+    romashka = messages.get(recipient="hr@romashka.example")
     assert "застрахованных: 3, счетов: 3" in romashka.body
-    name, content, mimetype = romashka.attachments[0]
-    assert name == "debts-7700000001-2026-07.xlsx"
-    assert mimetype.startswith("application/vnd.openxmlformats")
+    link = next(w for w in romashka.body.split() if w.startswith("http"))
+    assert link.startswith(settings.SITE_URL)
+    with time_machine.travel(moscow(TODAY, 12), tick=False):
+        response = client.get(link.removeprefix(settings.SITE_URL.rstrip("/")))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('filename="debts-7700000001-2026-07.xlsx"')
+    content = b"".join(response.streaming_content)
     assert (
         openpyxl.load_workbook(io.BytesIO(content)).active["A1"].value.startswith("ООО «Ромашка»")
     )
@@ -118,22 +128,43 @@ def test_report_is_mailed_once_to_the_contract_address_with_the_xlsx(debts):
     assert report.emailed_to == "hr@romashka.example"
 
 
-def test_failed_mail_is_retried_by_the_next_run(debts, monkeypatch):
-    from django.core.mail import EmailMessage
+def test_a_forged_or_stale_report_link_is_refused(debts, client):
+    from django.core import signing
 
-    real_send = EmailMessage.send
-
-    def broken(self, *a, **k):
-        raise ConnectionRefusedError("smtp down")
-
-    monkeypatch.setattr(EmailMessage, "send", broken)
     with time_machine.travel(moscow(TODAY, 9), tick=False):
-        assert employer_reports_run() == {"reports": 2, "mailed": 0}
+        employer_reports_run()
+    report = EmployerReport.objects.get(employer__inn="7700000001")
+    assert client.get(f"/debts/reports/{report.pk}/").status_code == 404
+    forged = signing.dumps(report.pk, salt="other")
+    assert client.get(f"/debts/reports/{forged}/").status_code == 404
+    with time_machine.travel(moscow(TODAY, 9), tick=False):
+        link = report_link(report)
+    with time_machine.travel(moscow(TODAY, 9) + dt.timedelta(days=61), tick=False):
+        assert client.get(link.removeprefix(settings.SITE_URL.rstrip("/"))).status_code == 404
+
+
+def test_failed_mail_is_retried_by_the_notifications_service(debts, monkeypatch):
+    from notifications.backends import OutboxBackend, TemporaryError
+    from notifications.delivery import message_deliver
+
+    real_send = OutboxBackend.send
+
+    def broken(self, **kwargs):
+        raise TemporaryError("smtp down")
+
+    monkeypatch.setattr(OutboxBackend, "send", broken)
+    with time_machine.travel(moscow(TODAY, 9), tick=False):
+        employer_reports_run()
     assert EmployerReport.objects.filter(error__contains="smtp down").count() == 2
-    monkeypatch.setattr(EmailMessage, "send", real_send)
-    with time_machine.travel(moscow(TODAY, 10), tick=False):
-        assert employer_reports_run() == {"reports": 2, "mailed": 2}
-    assert EmployerReport.objects.count() == 2
+    queued = Message.objects.filter(event="employer_report", status=Message.Status.QUEUED)
+    assert queued.count() == 2
+    monkeypatch.setattr(OutboxBackend, "send", real_send)
+    with time_machine.travel(moscow(TODAY, 12), tick=False):
+        for message in queued:
+            message_deliver(message_id=message.pk)
+        assert employer_reports_run() == {"reports": 2, "mailed": 0}  # nothing sent twice
+    sent = Message.objects.filter(event="employer_report", status=Message.Status.SENT)
+    assert sent.count() == 2
 
 
 def test_no_report_for_an_employer_without_old_debts(people, make_invoice):
@@ -154,3 +185,17 @@ def test_report_downloads_from_admin(debts, client, django_user_model):
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
     assert openpyxl.load_workbook(io.BytesIO(content)).active["A3"].value == "Иванов Иван Иванович"
+
+
+def test_under_make_run_the_report_lands_in_the_outbox_not_smtp(debts, settings):
+    """`make run` has no SMTP server (EMAIL_BACKEND is SMTP by default, on a closed port);
+    the notifications outbox is its e-mail channel, and the report must land there."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    settings.EMAIL_CHANNEL_BACKEND = "notifications.backends.OutboxBackend"
+    with time_machine.travel(moscow(TODAY, 9), tick=False):
+        call_command("employer_reports")
+    assert not EmployerReport.objects.exclude(error="").exists()
+    assert set(
+        Message.objects.filter(event="employer_report").values_list("recipient", "status")
+    ) == {("hr@romashka.example", "sent"), ("buh@vasilek.example", "sent")}

@@ -15,7 +15,8 @@ from django.urls import reverse
 from debts.selectors import call_list
 from debts.services.reminders import reminders_send
 from dms_portal.money import format_rub
-from invoices.models import Invoice, InvoiceCorrection, formation_amounts
+from invoices.models import Invoice, InvoiceCorrection
+from invoices.money import formation_amounts
 from invoices.services import pdf
 from notifications.models import Message
 

@@ -26,3 +26,36 @@ def test_faq_search_finds_by_word_in_answer_case_and_yo_insensitive(client):
 def test_faq_search_with_no_match_says_so(client):
     page = client.get("/faq/", {"q": "ипотека"}).content.decode()
     assert "ничего не найдено" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["франшиза", "Франшизой", "активация франшизы"])
+def test_faq_search_understands_russian_word_forms(client, query):
+    page = client.get("/faq/", {"q": query}).content.decode()
+    assert "Как активировать франшизу?" in page
+    assert "ничего не найдено" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "question"),
+    [
+        ("несколько счетов", "Можно ли оплатить несколько счетов сразу?"),
+        ("спор", "Я не согласен со счётом. Как его оспорить и сколько ждать ответа?"),
+        ("родственники", "Что такое гарантийный взнос за родственника?"),
+        ("ВЗР", "Как оформить бонусный полис ВЗР для поездки за границу?"),
+        ("телефона", "Как изменить телефон или e-mail?"),
+    ],
+)
+def test_faq_answers_what_people_ask(client, query, question):
+    assert question in client.get("/faq/", {"q": query}).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_edited_question_is_found_by_its_new_words(client):
+    from faq.models import FaqItem
+
+    item = FaqItem.objects.get(question="Как активировать франшизу?")
+    item.answer = "Нажмите кнопку на странице полисов."
+    item.save()
+    assert "Как активировать франшизу?" in client.get("/faq/", {"q": "кнопкой"}).content.decode()
