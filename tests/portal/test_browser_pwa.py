@@ -119,7 +119,9 @@ def test_card_opens_offline_and_is_gone_after_logout(
     page.goto(live_server.url + reverse("policies:my_policies"))
     page.get_by_role("button", name="Меню").click()
     page.get_by_role("button", name="Выход").click()
-    expect(page.get_by_role("button", name="Войти")).to_be_visible()
+    # The worker deletes the cached cards before the logout POST goes on: on a loaded machine
+    # that takes longer than the default 5 s wait.
+    expect(page.get_by_role("button", name="Войти")).to_be_visible(timeout=20_000)
     assert cached_cards(page) == []
     phone.set_offline(True)
     page.goto(live_server.url + path)
