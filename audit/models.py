@@ -88,7 +88,7 @@ class ReadAccess(AppendOnlyModel):
     kind = models.CharField("Что", max_length=32, choices=Kind.choices, db_index=True)
     object_type = models.CharField("Тип объекта", max_length=64)
     object_id = models.CharField("Объект", max_length=64, db_index=True)
-    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -4,6 +4,7 @@ own AppConfig changes only what no migration records."""
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.contrib.admin.apps import AdminConfig
+from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPAppConfig
 
 
 class PortalAdminConfig(AdminConfig):
@@ -14,3 +15,7 @@ class PortalAdminConfig(AdminConfig):
 
 class AxesConfig(AxesAppConfig):
     verbose_name = "Попытки входа"
+
+
+class TOTPConfig(TOTPAppConfig):
+    verbose_name = "Второй фактор (TOTP)"

@@ -244,6 +244,9 @@ def travel_pdf(request, pk: int):
 @login_required
 @require_POST
 def travel_cancel(request, pk: int):
+    # Another user's policy id is a 404, as on every object URL (the sweep checks it).
+    if not selectors.travel_policies_for_user(request.user).filter(pk=pk).exists():
+        raise Http404
     try:
         policy = travel.travel_policy_cancel(user=request.user, policy_id=pk, ip=client_ip(request))
     except FeedbackError as exc:

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from franchise.demo import seed_activations
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +19,14 @@ LATIN_ONLY = re.compile(r"^[\x00-\x7f]*$")
 ALLOWED = {"ID", "E-mail", "SMS", "PDF"}
 PROJECT_APPS = {
     "notifications", "audit", "accounts", "policies", "clinics", "franchise", "invoices",
-    "payments", "feedback", "faq", "care", "debts", "portal",
+    "payments", "feedback", "faq", "care", "debts", "portal", "privacy",
 }  # fmt: skip
 
 
 @pytest.fixture
 def superuser(client):
     user = get_user_model().objects.create_superuser(phone="+79990009998", password="x")
-    client.force_login(user)
+    staff_login(client, user)  # the admin's second factor (issue #18)
     return user
 
 

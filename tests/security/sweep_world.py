@@ -66,6 +66,16 @@ def build_world(demo, staff_group) -> dict:
         end_date=clock.moscow_today() + dt.timedelta(days=17),
         issued_at=now,
     )
+    # The sweep cancels this one as its owner; the one above keeps its PDF.
+    travel_to_cancel = BonusTravelPolicy.objects.create(
+        number="VZR-SWEEP-2",
+        user=owner,
+        contract=demo["ivanov"].contract,
+        countries=["Турция"],
+        start_date=clock.moscow_today() + dt.timedelta(days=40),
+        end_date=clock.moscow_today() + dt.timedelta(days=47),
+        issued_at=now,
+    )
     doctor_request = DoctorRequest.objects.create(
         user=owner, person=demo["ivanov"], specialty="Терапевт", created_at=now, updated_at=now
     )
@@ -92,6 +102,7 @@ def build_world(demo, staff_group) -> dict:
         "appeal": attachment.appeal,
         "attachment": attachment,
         "travel": travel,
+        "travel_to_cancel": travel_to_cancel,
         "doctor_request": doctor_request,
         "support_file": support_file,
         "amount": Decimal("0"),

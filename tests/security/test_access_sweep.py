@@ -19,6 +19,7 @@ NOT_OBJECT = {
     "accounts:consent_text_version": "a public consent text by its version",
     "accounts:email_confirm": "a signed one-time token (tests/accounts/test_profile_change.py)",
     "accounts:profile_change_approve": "a signed one-time token (tests/accounts)",
+    "debts:employer_report": "a signed, expiring token e-mailed to the employer (tests/debts)",
     "payments:sandbox_checkout": "a random checkout token of the sandbox provider (tests/payments)",
     "payments:notification": "the provider's name; notifications are verified (tests/payments)",
     "admin:app_list": "an app label, not an object",
@@ -79,6 +80,7 @@ PORTAL = {
     # Medical documents: the owner and the experts who work appeals (feedback.view_appeal).
     "feedback:attachment": ("GET", [(lambda w: {"pk": w["attachment"].pk}, OWN + ("Эксперты",))]),
     "feedback:travel_pdf": ("GET", [(lambda w: {"pk": w["travel"].pk}, OWN)]),
+    "feedback:travel_cancel": ("POST", [(lambda w: {"pk": w["travel_to_cancel"].pk}, OWN)]),
     "care:request_answer": ("POST", [(lambda w: {"pk": w["doctor_request"].pk}, OWN)]),
     "care:request_cancel": ("POST", [(lambda w: {"pk": w["doctor_request"].pk}, OWN)]),
     "care:support_attachment": ("GET", [(lambda w: {"pk": w["support_file"].pk}, OWN)]),
