@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dms_portal import clock
+from dms_portal.russian import count_noun
 from invoices.services.disputes import line_corrected_total
 
 from . import services
@@ -195,7 +196,9 @@ class AppealAdmin(admin.ModelAdmin):
         for appeal in queryset.filter(status__in=Appeal.OPEN_STATUSES):
             services.appeal_assign(appeal_id=appeal.pk, expert=request.user, by=request.user)
             done += 1
-        self.message_user(request, f"Назначено вам: {done}", messages.SUCCESS)
+        self.message_user(
+            request, f"Назначено вам: {count_noun(done, 'обращение')}.", messages.SUCCESS
+        )
 
     # --- change page -------------------------------------------------------------------------
 

@@ -141,7 +141,7 @@ def test_assign_to_me_action_takes_open_appeals_only(staff, world):
         {"action": "assign_to_me", "_selected_action": [open_one.pk, closed.pk]},
         follow=True,
     )
-    assert "Назначено вам: 1" in response.content.decode()
+    assert "Назначено вам: 1 обращение." in response.content.decode()
     open_one.refresh_from_db()
     closed.refresh_from_db()
     assert open_one.assigned_to == world["expert"] and open_one.status == Appeal.Status.IN_REVIEW
