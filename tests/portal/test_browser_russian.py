@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.staff import staff_login
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -21,7 +23,7 @@ def test_registration_page_shows_the_guides_words_before_the_form(page, live_ser
 def test_admin_index_in_russian(browser, live_server, screenshot):
     user = get_user_model().objects.create_superuser(phone="+79990009997", password="x")
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)  # the admin's second factor (issue #18)
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
