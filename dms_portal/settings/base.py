@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "dms_portal.apps.AxesConfig",  # django-axes, named in Russian
     "csp",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "dms_portal.apps.TOTPConfig",  # django_otp.plugins.otp_totp under a Russian name
     # Project apps, in the direction data flows (see ARCHITECTURE.md).
     "notifications",
     "audit",

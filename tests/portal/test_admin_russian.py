@@ -10,12 +10,13 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from franchise.demo import seed_activations
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
 LATIN_ONLY = re.compile(r"^[\x00-\x7f]*$")
 # Words that are the same in Russian usage: an identifier, an address, a channel's name.
-ALLOWED = {"ID", "E-mail", "SMS", "PDF"}
+ALLOWED = {"ID", "E-mail", "SMS", "PDF", "IP"}
 PROJECT_APPS = {
     "notifications", "audit", "accounts", "policies", "clinics", "franchise", "invoices",
     "payments", "feedback", "faq", "care", "debts", "portal",
@@ -25,7 +26,7 @@ PROJECT_APPS = {
 @pytest.fixture
 def superuser(client):
     user = get_user_model().objects.create_superuser(phone="+79990009998", password="x")
-    client.force_login(user)
+    staff_login(client, user)  # the admin's second factor (issue #18)
     return user
 
 
