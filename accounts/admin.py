@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
+from dms_portal.russian import count_noun
+
 from .models import (
     CodeSend,
     ConsentDocument,
@@ -187,11 +189,11 @@ class ProfileChangeAdmin(admin.ModelAdmin):
             if profile_change_decide(change=change, by=request.user, approve=approve)
         )
         skipped = queryset.count() - done
-        self.message_user(request, f"Обработано: {done}.", messages.SUCCESS)
+        self.message_user(request, f"Обработано: {count_noun(done, 'заявка')}.", messages.SUCCESS)
         if skipped:
             self.message_user(
                 request,
-                f"Пропущено: {skipped} (не ждут подтверждения оператора).",
+                f"Пропущено: {count_noun(skipped, 'заявка')} (не ждут подтверждения оператора).",
                 messages.WARNING,
             )
 

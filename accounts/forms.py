@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 
 from dms_portal import clock
+from dms_portal.dateinput import RU_DATE_FORMATS, ru_date_widget
 
 from .models import User
 from .phones import PhoneField
@@ -76,11 +77,8 @@ class RegistrationForm(PortalForm):
     # in an English Chromium), while the portal always speaks ДД.ММ.ГГГГ.
     birth_date = forms.DateField(
         label="Дата рождения",
-        input_formats=["%d.%m.%Y", "%d%m%Y", "%Y-%m-%d"],
-        widget=forms.DateInput(
-            attrs={"placeholder": "ДД.ММ.ГГГГ", "inputmode": "numeric", "autocomplete": "bday"},
-            format="%d.%m.%Y",
-        ),
+        input_formats=[*RU_DATE_FORMATS, "%d%m%Y"],
+        widget=ru_date_widget(autocomplete="bday"),
         error_messages={"invalid": "Введите дату рождения в формате ДД.ММ.ГГГГ."},
     )
     number = forms.CharField(label="Полис / таб. номер", max_length=32)

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from dms_portal import clock
 from dms_portal.money import format_rub
+from dms_portal.russian import count_noun
 from policies.services.payer import contacts_of
 
 from .errors import DebtError
@@ -77,9 +78,9 @@ class DebtorAdmin(admin.ModelAdmin):
     def debt_display(self, obj):
         return format_rub(obj.debt)
 
-    @admin.display(description="Счетов")
+    @admin.display(description="Просрочено")
     def overdue_count_display(self, obj):
-        return obj.overdue_count
+        return count_noun(obj.overdue_count, "счёт")
 
     @admin.display(description="Дней просрочки", ordering="oldest_due")
     def days_overdue_display(self, obj):
@@ -180,7 +181,9 @@ class ProgrammeDowngradeAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, f"Программа восстановлена: {done}.", messages.SUCCESS)
+            self.message_user(
+                request, f"Восстановлено: {count_noun(done, 'программа')}.", messages.SUCCESS
+            )
 
 
 @admin.register(EmployerReport)

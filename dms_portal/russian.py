@@ -24,6 +24,12 @@ COUNTED = {
     "застрахованный": lambda n: ngettext("%(count)s застрахованный", "%(count)s застрахованных", n),
     "услуга": lambda n: ngettext("%(count)s услуга", "%(count)s услуг", n),
     "обращение": lambda n: ngettext("%(count)s обращение", "%(count)s обращений", n),
+    "реестр": lambda n: ngettext("%(count)s реестр", "%(count)s реестров", n),
+    "заявка": lambda n: ngettext("%(count)s заявка", "%(count)s заявок", n),
+    "программа": lambda n: ngettext("%(count)s программа", "%(count)s программ", n),
+    "сообщение": lambda n: ngettext("%(count)s сообщение", "%(count)s сообщений", n),
+    # «… из 21 строки», «… из 5 строк»: the genitive after «из» for progress figures.
+    "из строк": lambda n: ngettext("из %(count)s строки", "из %(count)s строк", n),
 }
 
 CASES = {

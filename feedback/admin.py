@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dms_portal import clock
+from dms_portal.russian import count_noun
 from invoices.services.disputes import line_corrected_total
 
 from . import services
@@ -133,7 +134,13 @@ class AppealAdmin(admin.ModelAdmin):
     @admin.display(description="№", ordering="id")
     def number_link(self, obj):
         url = reverse("admin:feedback_appeal_change", args=[obj.pk])
-        return format_html('<a href="{}">Обращение № {}</a>', url, obj.pk)
+        # «№ 12» keeps the column narrow; the link still reads «Обращение № 12» aloud.
+        return format_html(
+            '<a href="{}" aria-label="Обращение № {}" class="fb-number">№&nbsp;{}</a>',
+            url,
+            obj.pk,
+            obj.pk,
+        )
 
     @admin.display(description="Создано", ordering="created_at")
     def created_date(self, obj):
@@ -167,15 +174,15 @@ class AppealAdmin(admin.ModelAdmin):
         days_left = (obj.deadline - clock.moscow_today()).days
         if days_left < 0:
             return format_html(
-                '<span class="fb-deadline fb-deadline-overdue">{} · просрочено на {} дн.</span>',
+                '<span class="fb-deadline fb-deadline-overdue">{} · просрочено на {}</span>',
                 text,
-                -days_left,
+                count_noun(-days_left, "день"),
             )
         if days_left <= 2:
             return format_html(
-                '<span class="fb-deadline fb-deadline-soon">{} · осталось {} дн.</span>',
+                '<span class="fb-deadline fb-deadline-soon">{} · осталось {}</span>',
                 text,
-                days_left,
+                count_noun(days_left, "день"),
             )
         return format_html('<span class="fb-deadline">{}</span>', text)
 
@@ -195,7 +202,9 @@ class AppealAdmin(admin.ModelAdmin):
         for appeal in queryset.filter(status__in=Appeal.OPEN_STATUSES):
             services.appeal_assign(appeal_id=appeal.pk, expert=request.user, by=request.user)
             done += 1
-        self.message_user(request, f"Назначено вам: {done}", messages.SUCCESS)
+        self.message_user(
+            request, f"Назначено вам: {count_noun(done, 'обращение')}.", messages.SUCCESS
+        )
 
     # --- change page -------------------------------------------------------------------------
 
@@ -233,6 +242,12 @@ class AppealAdmin(admin.ModelAdmin):
         if bound:
             forms.update(bound)
         return forms
+
+    def changelist_view(self, request, extra_context=None):
+        # The queue is the experts' whole screen: without the app menu on the left it fits
+        # 1280 px with long names and every column (issue #13); «Начало» is one click away.
+        extra = {**(extra_context or {}), "is_nav_sidebar_enabled": False}
+        return super().changelist_view(request, extra)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         appeal = self.get_object(request, object_id)

@@ -51,7 +51,7 @@ LINE_COLUMNS = [
     ("Наименование услуги", 48, None),
     ("Количество", 12, "0"),
     ("Стоимость", 16, MONEY_FORMAT),
-    ("Доля соплаты", 16, MONEY_FORMAT),
+    ("Сумма сооплаты, ₽", 16, MONEY_FORMAT),
 ]
 LINE_FIELDS = (
     "invoice__number",

@@ -3,6 +3,8 @@ import datetime as dt
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from dms_portal.dateinput import RU_DATE_FORMATS, RU_DATE_INVALID, ru_date_widget
+
 from .models import Invoice
 
 # A filter date outside these bounds is a typo (or a probe): refused with a message, because
@@ -15,6 +17,9 @@ DATE_RANGE = f"Дата должна быть между {DATE_MIN:%d.%m.%Y} и 
 def filter_date() -> forms.DateField:
     return forms.DateField(
         required=False,
+        input_formats=RU_DATE_FORMATS,
+        widget=ru_date_widget(),
+        error_messages={"invalid": RU_DATE_INVALID},
         validators=[
             MinValueValidator(DATE_MIN, message=DATE_RANGE),
             MaxValueValidator(DATE_MAX, message=DATE_RANGE),

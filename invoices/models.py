@@ -2,10 +2,12 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from clinics.models import Clinic  # re-exported: registries and older code import it here
+from dms_portal.russian import period_name
 from policies.models import Contract, InsuredPerson
 
 from .money import MONEY, InvoiceQuerySet
@@ -355,3 +357,33 @@ class HeldServiceLine(ServiceLine):
         proxy = True
         verbose_name = "задержанная услуга"
         verbose_name_plural = "задержанные услуги (очередь оператора)"
+
+
+class InvoiceRun(models.Model):
+    """An invoice run started from admin: its period, state and result (issue #13)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "В очереди"
+        RUNNING = "running", "Выполняется"
+        DONE = "done", "Завершено"
+        FAILED = "failed", "Ошибка"
+
+    period_year = models.PositiveSmallIntegerField("Год")
+    period_month = models.PositiveSmallIntegerField("Месяц")
+    status = models.CharField("Статус", max_length=16, choices=Status.choices, default="queued")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, verbose_name="Запустил"
+    )
+    queued_at = models.DateTimeField("Поставлено в очередь", auto_now_add=True)
+    started_at = models.DateTimeField("Начато", null=True, blank=True)
+    finished_at = models.DateTimeField("Завершено", null=True, blank=True)
+    invoices_formed = models.PositiveIntegerField("Сформировано счетов", default=0)
+    error = models.TextField("Ошибка", blank=True)
+
+    class Meta:
+        verbose_name = "выставление счетов"
+        verbose_name_plural = "выставления счетов"
+        ordering = ["-queued_at"]
+
+    def __str__(self) -> str:
+        return f"Выставление счетов за {period_name(self.period_year, self.period_month)}"

@@ -39,3 +39,8 @@ def invoices_notify_ready_queue(*, invoice_ids: list[int]) -> None:
 def upcoming_notify_queue(*, registry_id: int) -> None:
     task = _task("upcoming_notify")
     transaction.on_commit(lambda: task.delay(registry_id))
+
+
+def invoice_run_queue(*, run_id: int) -> None:
+    task = _task("invoice_run")
+    transaction.on_commit(lambda: task.delay(run_id))

@@ -8,7 +8,7 @@ from celery import shared_task
 
 from . import queue, upcoming
 from .registry import importer, inbox
-from .services import invoicing
+from .services import invoicing, runs
 
 
 @shared_task(acks_late=True)
@@ -34,6 +34,12 @@ def invoice_run_task(period: str | None = None) -> int:
 
 
 @shared_task
+def invoice_run_admin_task(run_id: int) -> int:
+    """A run started from admin («Запустить выставление счетов»): progress on its row."""
+    return runs.invoice_run_execute(run_id=run_id).invoices_formed
+
+
+@shared_task
 def invoices_notify_ready_task(invoice_ids: list[int]) -> None:
     invoicing.invoices_notify_ready(invoice_ids=invoice_ids)
 
@@ -48,4 +54,5 @@ queue.tasks_register(
     registry_import=registry_import_task,
     invoices_notify_ready=invoices_notify_ready_task,
     upcoming_notify=upcoming_notify_task,
+    invoice_run=invoice_run_admin_task,
 )

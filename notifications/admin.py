@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from dms_portal.russian import count_noun
+
 from .models import Message
 from .services import message_requeue
 
@@ -46,11 +48,13 @@ class MessageAdmin(admin.ModelAdmin):
     def resend(self, request, queryset):
         done = sum(1 for message in queryset if message_requeue(message=message))
         skipped = queryset.count() - done
-        self.message_user(request, f"Поставлено в очередь: {done}.", messages.SUCCESS)
+        self.message_user(
+            request, f"Поставлено в очередь: {count_noun(done, 'сообщение')}.", messages.SUCCESS
+        )
         if skipped:
             self.message_user(
                 request,
-                f"Пропущено: {skipped} (не в статусе «Ошибка» / «Исход неизвестен» "
+                f"Пропущено: {count_noun(skipped, 'сообщение')} (не в статусе «Ошибка» / «Исход неизвестен» "
                 "или текст кода не сохранён).",
                 messages.WARNING,
             )

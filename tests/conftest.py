@@ -171,6 +171,7 @@ def screenshot():
 # same forwards functions make them again, so a test always gets the migration's permissions.
 GROUP_MIGRATIONS = [
     "debts.migrations.0002_operators_group",
+    "invoices.migrations.0011_operators_invoice_runs",
     "accounts.migrations.0006_operators_confirm_profile_changes",
     "feedback.migrations.0003_experts_group",
     "care.migrations.0002_medical_desk_group",

@@ -2,6 +2,8 @@ import re
 
 from django import forms
 
+from dms_portal.dateinput import RU_DATE_FORMATS, RU_DATE_INVALID, ru_date_widget
+
 from ..forms import bootstrap
 from .countries import COUNTRIES
 from .services import TravellerInput
@@ -9,16 +11,6 @@ from .translit import to_latin
 
 LATIN_NAME = re.compile(r"^[A-Za-z]+(?:[ '\-][A-Za-z]+)*$")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-# Plain text in ДД.ММ.ГГГГ: a type="date" input shows the browser's locale format (mm/dd/yyyy
-# in many builds), while the portal writes dates the Russian way everywhere.
-DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
-
-
-def date_widget() -> forms.DateInput:
-    return forms.DateInput(
-        format="%d.%m.%Y",
-        attrs={"placeholder": "ДД.ММ.ГГГГ", "inputmode": "numeric", "autocomplete": "off"},
-    )
 
 
 def _latin(value: str, what: str) -> str:
@@ -46,20 +38,20 @@ class TravelPolicyForm(forms.Form):
     )
     start_date = forms.DateField(
         label="Дата начала",
-        widget=date_widget(),
-        input_formats=DATE_FORMATS,
+        widget=ru_date_widget(),
+        input_formats=RU_DATE_FORMATS,
         error_messages={
             "required": "Укажите дату начала поездки",
-            "invalid": "Введите дату как ДД.ММ.ГГГГ",
+            "invalid": RU_DATE_INVALID,
         },
     )
     end_date = forms.DateField(
         label="Дата окончания",
-        widget=date_widget(),
-        input_formats=DATE_FORMATS,
+        widget=ru_date_widget(),
+        input_formats=RU_DATE_FORMATS,
         error_messages={
             "required": "Укажите дату окончания поездки",
-            "invalid": "Введите дату как ДД.ММ.ГГГГ",
+            "invalid": RU_DATE_INVALID,
         },
     )
 

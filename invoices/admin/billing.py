@@ -9,6 +9,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from dms_portal.russian import count_noun
+
 from ..errors import InvoiceError
 from ..models import DepositEntry, Invoice, InvoiceLine
 from ..services.annul import LINES_DISMISS, LINES_RETURN, invoice_annul
@@ -113,7 +115,7 @@ class InvoiceAdmin(admin.ModelAdmin):
                 except InvoiceError as exc:
                     self.message_user(request, str(exc), level=messages.ERROR)
             if done:
-                self.message_user(request, f"Аннулировано счетов: {done}.")
+                self.message_user(request, f"Аннулировано: {count_noun(done, 'счёт')}.")
             return redirect("admin:invoices_invoice_changelist")
         context = {
             **self.admin_site.each_context(request),

@@ -67,7 +67,11 @@ class HeldServiceLineAdmin(_LineAdminBase):
         loaded, held = held_lines_rematch(
             line_ids=queryset.values_list("pk", flat=True), actor=request.user
         )
-        self.message_user(request, f"Загружено: {loaded}; по-прежнему задержано: {held}.")
+        self.message_user(
+            request,
+            f"Загружено: {count_noun(loaded, 'строка')}; "
+            f"по-прежнему задержано: {count_noun(held, 'строка')}.",
+        )
 
     @admin.action(description="Снять (не выставлять в счёт)")
     def dismiss(self, request, queryset):

@@ -105,7 +105,8 @@ class ServiceRegistryAdmin(admin.ModelAdmin):
         if not obj.rows_total:
             return "—"
         percent = min(100, obj.rows_done * 100 // obj.rows_total)
-        return f"{obj.rows_done:,} из {obj.rows_total:,} ({percent} %)".replace(",", " ")
+        done = f"{obj.rows_done:,}".replace(",", " ")
+        return f"{done} {count_noun(obj.rows_total, 'из строк')} ({percent} %)"
 
     @admin.display(description="Отчёт об импорте")
     def report(self, obj: ServiceRegistry):
@@ -123,7 +124,9 @@ class ServiceRegistryAdmin(admin.ModelAdmin):
         with transaction.atomic():
             queued = registry_import_retry(registry_ids=ids)
         if queued:
-            self.message_user(request, f"Загрузка поставлена в очередь заново: {queued}.")
+            self.message_user(
+                request, f"Загрузка поставлена в очередь заново: {count_noun(queued, 'реестр')}."
+            )
         else:
             self.message_user(
                 request,

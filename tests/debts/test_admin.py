@@ -47,7 +47,7 @@ def test_restore_action_restores_a_queued_person(people, downgraded, operator, c
         {"action": "restore", "_selected_action": [downgrade.pk]},
         follow=True,
     )
-    assert "Программа восстановлена: 1." in response.content.decode()
+    assert "Восстановлено: 1 программа." in response.content.decode()
     downgrade.refresh_from_db()
     assert (downgrade.status, downgrade.restored_by) == (D.RESTORED, operator)
 

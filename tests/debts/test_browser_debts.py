@@ -95,7 +95,7 @@ def test_operator_restores_the_programme_of_a_person_who_paid(
     row.get_by_role("checkbox").check()
     page.get_by_role("combobox", name="Действие").select_option(label="Восстановить")
     page.get_by_role("button", name="Выполнить").click()
-    expect(page.get_by_text("Программа восстановлена: 1.")).to_be_visible()
+    expect(page.get_by_text("Восстановлено: 1 программа.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="Иванов Иван Иванович")).to_contain_text(
         "Программа восстановлена"
     )

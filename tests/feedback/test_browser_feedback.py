@@ -193,7 +193,7 @@ def test_expert_queue_marks_overdue_appeals(live_server, world, expert_page):
     )
     expert_page.set_viewport_size({"width": 1600, "height": 900})
     expert_page.goto(live_server.url + "/admin/feedback/appeal/")
-    expect(expert_page.get_by_text("просрочено на 2 дн.")).to_be_visible()
+    expect(expert_page.get_by_text("просрочено на 2 дня")).to_be_visible()
     expert_page.locator('[data-filter-title="Просрочено"]').get_by_role("link", name="Да").click()
     expect(expert_page.get_by_role("link", name=f"Обращение № {late.pk}")).to_be_visible()
     expect(expert_page.locator("#result_list tbody tr")).to_have_count(1)

@@ -16,7 +16,7 @@ def owner_client(client, demo):
 
 
 @pytest.mark.parametrize("field", ["date_from", "date_to"])
-@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "1899-12-31"])
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "1899-12-31", "31.12.1999"])
 def test_out_of_range_filter_dates_are_explained(owner_client, field, value):
     response = owner_client.get(f"/invoices/?{field}={value}")
     assert response.status_code == 200

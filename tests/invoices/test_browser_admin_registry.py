@@ -78,7 +78,7 @@ def test_operator_annuls_an_invoice_with_a_reason(
     page.get_by_label("Вернуть в невыставленные (войдут в следующий счёт)").check()
     screenshot(page, "admin-invoice-annul")
     page.get_by_role("button", name="Аннулировать").click()
-    expect(page.get_by_text("Аннулировано счетов: 1.")).to_be_visible()
+    expect(page.get_by_text("Аннулировано: 1 счёт.")).to_be_visible()
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.ANNULLED
     assert invoice.annul_reason == "Клиника отозвала реестр"
@@ -103,7 +103,7 @@ def test_operator_retries_an_interrupted_import_and_records_a_deposit(
     screenshot(page, "admin-registry-interrupted")
     with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC), tick=False):
         page.get_by_role("button", name="Повторить загрузку").click()
-        expect(page.get_by_text("Загрузка поставлена в очередь заново: 1.")).to_be_visible()
+        expect(page.get_by_text("Загрузка поставлена в очередь заново: 1 реестр.")).to_be_visible()
     expect(page.get_by_text("Загружен", exact=True).first).to_be_visible()
 
     page.goto(live_server.url + "/admin/invoices/serviceregistry/add/")

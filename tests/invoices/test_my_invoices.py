@@ -242,7 +242,7 @@ def test_chosen_filters_stay_selected_and_bad_ones_are_explained(client, demo, o
     html = page(client, owner, f"?status=new&person={demo['ivanov'].pk}&date_from=2026-01-01")
     assert '<option value="new" selected>НОВЫЙ</option>' in html
     assert f'<option value="{demo["ivanov"].pk}" selected>' in html
-    assert 'value="2026-01-01"' in html
+    assert 'value="01.01.2026"' in html  # an old ISO link is shown the Russian way
     html = page(client, owner, "?date_from=2026-05-01&date_to=2026-04-01")
     assert "Фильтр не применён: Дата «с» позже даты «по»" in html
     html = page(client, owner, "?date_from=вчера")
@@ -250,3 +250,19 @@ def test_chosen_filters_stay_selected_and_bad_ones_are_explained(client, demo, o
     # Another family's person id is not a choice: the filter is refused, nothing leaks.
     html = page(client, owner, f"?person={demo['petrov'].pk}")
     assert "Фильтр не применён" in html
+
+
+def test_filter_dates_are_text_in_russian_format(client, demo, owner):
+    old = make_invoice(demo["ivanov"], formed_days_ago=60)
+    fresh = make_invoice(demo["ivanov"])
+    since = (dt.date.today() - dt.timedelta(days=30)).strftime("%d.%m.%Y")
+    html = page(client, owner, f"?date_from={since}")
+    assert fresh.number in html and old.number not in html
+    field = html.split('id="id_date_from"')[0].rsplit("<input", 1)[1]
+    assert 'type="text"' in field
+    assert 'type="date"' not in html and 'placeholder="ДД.ММ.ГГГГ"' in html
+    html = page(client, owner, "?date_from=01.10.2026")
+    assert "Фильтр не применён" not in html and 'value="01.10.2026"' in html
+    html = page(client, owner, "?date_from=31.02.2026")
+    assert "Фильтр не применён: Введите дату как ДД.ММ.ГГГГ" in html
+    assert 'value="31.02.2026"' in html  # the typo stays in the box to be corrected

@@ -48,7 +48,7 @@ def test_admin_shows_an_interrupted_import_and_retries_it(
         response = client.post(
             changelist, {"action": "retry", "_selected_action": [registry.pk]}, follow=True
         )
-    assert "Загрузка поставлена в очередь заново: 1." in response.content.decode()
+    assert "Загрузка поставлена в очередь заново: 1 реестр." in response.content.decode()
     registry.refresh_from_db()
     assert (registry.status, registry.loaded) == ("done", 1)
     assert ServiceLine.objects.get().line_id == "A-1"

@@ -25,7 +25,7 @@ def test_message_log_resend_action(operator, client, django_capture_on_commit_ca
             {"action": "resend", "_selected_action": [message.pk]},
             follow=True,
         )
-    assert "Поставлено в очередь: 1." in response.content.decode()
+    assert "Поставлено в очередь: 1 сообщение." in response.content.decode()
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
 

@@ -48,3 +48,13 @@ def test_history_tag_renders_the_users_own_messages(django_user_model):
         Context({"user": user})
     )
     assert "Моё сообщение" in html and "Чужое сообщение" not in html
+
+
+def test_history_shows_phones_as_russian_reads_them_and_emails_untouched():
+    _message(user_id=1, recipient="+79990000001")
+    _message(user_id=1, channel="email", recipient="u1234567890@b.ru", body="x")
+    html = render_to_string(
+        "notifications/_history.html", {"notification_messages": user_messages(1)}
+    )
+    assert "+7 999 000-00-01" in html and "+79990000001" not in html
+    assert "u1234567890@b.ru" in html

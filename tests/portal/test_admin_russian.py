@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 LATIN_ONLY = re.compile(r"^[\x00-\x7f]*$")
 # Words that are the same in Russian usage: an identifier, an address, a channel's name.
-ALLOWED = {"ID", "E-mail", "SMS", "PDF"}
+ALLOWED = {"ID", "E-mail", "SMS", "PDF", "IP"}
 PROJECT_APPS = {
     "notifications", "audit", "accounts", "policies", "clinics", "franchise", "invoices",
     "payments", "feedback", "faq", "care", "debts", "portal", "privacy",

@@ -56,6 +56,7 @@ ADMIN_VIEWERS = {
     "invoices.depositentry": _only(OPS),
     "invoices.heldserviceline": _only(OPS),
     "invoices.invoice": _only(OPS),
+    "invoices.invoicerun": _only(OPS),
     "invoices.registryproblem": _only(OPS),
     "invoices.serviceline": _only(OPS),
     "invoices.serviceregistry": _only(OPS),
