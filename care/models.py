@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from clinics.models import Clinic
+from dms_portal.uploads import StoredAttachment
 from policies.models import InsuredPerson
 
 
@@ -135,7 +136,7 @@ def _support_path(instance: "SupportAttachment", filename: str) -> str:
     return f"support/{instance.message.conversation_id}/{instance.message_id}/{filename}"
 
 
-class SupportAttachment(models.Model):
+class SupportAttachment(StoredAttachment):
     message = models.ForeignKey(
         SupportMessage,
         on_delete=models.CASCADE,
@@ -143,14 +144,3 @@ class SupportAttachment(models.Model):
         verbose_name="Сообщение",
     )
     file = models.FileField(upload_to=_support_path, verbose_name="Файл")
-    original_name = models.CharField("Имя файла", max_length=255)
-    content_type = models.CharField(max_length=64, verbose_name="Тип файла")
-    size = models.PositiveIntegerField("Размер, байт")
-
-    class Meta:
-        verbose_name = "вложение"
-        verbose_name_plural = "вложения"
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.original_name

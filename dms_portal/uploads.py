@@ -4,6 +4,7 @@ bytes, never by its name; size and count are capped the same way everywhere."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -60,3 +61,22 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, (list, tuple)):
             return [single(d, initial) for d in data if d]
         return [single(data, initial)] if data else []
+
+
+class StoredAttachment(models.Model):
+    """What appeals and support keep of an accepted file besides the file itself (each adds
+    its own owner and storage path): the user's file name for display only, the sniffed type,
+    the size."""
+
+    original_name = models.CharField("Имя файла", max_length=255)
+    content_type = models.CharField(max_length=64, verbose_name="Тип файла")
+    size = models.PositiveIntegerField("Размер, байт")
+
+    class Meta:
+        abstract = True
+        verbose_name = "вложение"
+        verbose_name_plural = "вложения"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from dms_portal import clock
+from dms_portal.uploads import StoredAttachment
 from invoices.models import Invoice, InvoiceLine, ServiceLine
 from policies.models import Contract, InsuredPerson
 
@@ -164,22 +165,11 @@ def _attachment_path(instance: "AppealAttachment", filename: str) -> str:
     return f"appeals/{clock.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class AppealAttachment(models.Model):
+class AppealAttachment(StoredAttachment):
     appeal = models.ForeignKey(
         Appeal, on_delete=models.CASCADE, related_name="attachments", verbose_name="Обращение"
     )
     file = models.FileField(upload_to=_attachment_path, verbose_name="Файл")
-    original_name = models.CharField("Имя файла", max_length=255)
-    content_type = models.CharField(max_length=64, verbose_name="Тип файла")
-    size = models.PositiveIntegerField("Размер, байт")
-
-    class Meta:
-        verbose_name = "вложение"
-        verbose_name_plural = "вложения"
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class AppealEvent(models.Model):
