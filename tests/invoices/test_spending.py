@@ -5,6 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from invoices.models import Invoice, InvoiceLine
 from invoices.services.annul import invoice_annul
@@ -15,7 +17,7 @@ from invoices.services.disputes import (
 )
 from invoices.services.status import invoice_mark_paid
 from invoices.spending import _shares, spending_for_user, spending_years
-from tests.payments.factories import make_invoice, make_user
+from tests.payments.factories import make_invoice, make_invoices, make_user
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -216,3 +218,16 @@ def test_another_users_invoices_are_not_counted(owner, demo):
     assert [p.full_name for p, _ in spending_for_user(owner, year=YEAR).people] == [
         "Иванов Иван Иванович"
     ]
+
+
+def test_the_figures_take_the_same_queries_for_one_invoice_or_thirty(owner, demo):
+    make_invoice(demo["ivanov"])
+    with CaptureQueriesContext(connection) as one:
+        spending_for_user(owner, year=YEAR)
+    make_invoices(demo["ivanov"], 15)
+    make_invoices(demo["ivanova"], 14, deposit=D("10.00"))
+    with CaptureQueriesContext(connection) as many:
+        spending = spending_for_user(owner, year=YEAR)
+    assert len(many) == len(one) <= 4
+    assert spending.services == 60
+    assert_consistent(spending)
