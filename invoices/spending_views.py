@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from audit.services import read_access_log
 from dms_portal import clock
 
 from .forms import SpendingYearForm
@@ -53,6 +54,8 @@ def spending_download(request):
     year, errors = _year(request)
     if year is None:
         return HttpResponse(" ".join(errors), status=400, content_type="text/plain; charset=utf-8")
+    # Clinics per person are about services rendered: the export is logged like the others.
+    read_access_log(request=request, kind="spending_xlsx", target=request.user)
     response = HttpResponse(spending_xlsx(spending_for_user(request.user, year=year)), XLSX)
     response["Content-Disposition"] = f'attachment; filename="moi-raskhody-{year}.xlsx"'
     response["Cache-Control"] = "private, no-store"

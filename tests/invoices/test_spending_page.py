@@ -11,6 +11,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import ReadAccess
 from invoices.models import Invoice
 from tests.payments.factories import make_invoice, make_user
 
@@ -72,6 +73,8 @@ def test_the_xlsx_has_the_same_numbers_and_a_bar_chart(client, family):
     assert people[0] == ("Иванов Иван Иванович", 390, 390, 0)
     assert people[1] == ("Иванова Мария Ивановна", 500, 100, 400)
     assert people[-1] == ("Итого", 890, 490, 400)
+    read = ReadAccess.objects.get(kind="spending_xlsx")
+    assert (read.actor_id, read.object_id) == (family.pk, str(family.pk))
 
 
 def test_a_clinic_name_that_looks_like_a_formula_stays_text(client, owner, demo):
