@@ -81,6 +81,15 @@ def test_the_digest_says_what_happened_last_month(owner, november):
     assert "«Личные данные», «Ежемесячная сводка»" in body
 
 
+def test_the_plain_text_e_mail_is_not_html_escaped(owner, november, demo):
+    demo["ivanov"].last_name = 'Иванов-"Старший" & Ко'
+    demo["ivanov"].save()
+    with time_machine.travel(DEC_1, tick=False):
+        digest_send()
+    [message] = digests()
+    assert 'Иванов-"Старший" & Ко' in message.body and "&quot;" not in message.body
+
+
 def test_the_digest_is_sent_once_a_month(owner, november):
     with time_machine.travel(DEC_1, tick=False):
         digest_send()
