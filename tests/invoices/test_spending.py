@@ -155,6 +155,11 @@ def test_every_state_together_adds_up(owner, demo):
     invoice_annul(invoice=annulled, reason="Отзыв", lines_action="return")
     spending = spending_for_user(owner, year=YEAR)
     assert_consistent(spending)
+    # The same money as `with_money`: co-pay − corrections of the charged invoices, and
+    # ИТОГО К ОПЛАТЕ of those not paid.
+    charged = Invoice.objects.exclude(status=Invoice.Status.ANNULLED).with_money()
+    assert spending.total.charged == sum(i.copay_total - i.corrections_total for i in charged)
+    assert spending.total.owed == sum(i.payable for i in charged if i.status != Invoice.Status.PAID)
     # 390 + 390 + 500 + 200.00 (20 % of 1000.01); the annulled one is not charged.
     assert spending.total.charged == D("1480.00")
     assert spending.total.paid == D("423.33")
