@@ -15,7 +15,7 @@ from invoices.services.disputes import (
     invoice_dispute_close,
     invoice_dispute_open,
 )
-from invoices.services.status import invoice_mark_paid
+from invoices.services.status import invoice_mark_paid, invoices_hold_for_payment
 from invoices.spending import _shares, spending_for_user, spending_years
 from tests.payments.factories import make_invoice, make_invoices, make_user
 
@@ -64,6 +64,19 @@ def test_a_payment_settles_what_was_owed(owner, demo):
     invoice = make_invoice(demo["ivanov"])
     invoice_mark_paid(invoice_ids=[invoice.pk], paid_at=dt.datetime.now(dt.UTC), reference="t")
     assert figures(owner) == (D("390.00"), D("390.00"), D("0.00"))
+
+
+def test_a_payment_in_flight_is_still_owed(owner, demo):
+    invoice = make_invoice(demo["ivanov"])
+    invoices_hold_for_payment(invoice_ids=[invoice.pk], reference="attempt-1")
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PENDING
+    assert figures(owner) == (D("390.00"), D("0.00"), D("390.00"))
+
+
+def test_an_overdue_invoice_is_owed(owner, demo):
+    make_invoice(demo["ivanov"], status=Invoice.Status.OVERDUE, due_in_days=-3)
+    assert figures(owner) == (D("390.00"), D("0.00"), D("390.00"))
 
 
 def test_the_deposit_counts_as_paid(owner, demo):
