@@ -99,7 +99,7 @@ class PriceListProblem(models.Model):
         ordering = ["row_number", "id"]
 
     def __str__(self) -> str:
-        return f"{self.row_number}: {self.reason}"
+        return f"Строка {self.row_number}"
 
 
 class ServicePrice(models.Model):
