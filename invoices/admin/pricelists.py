@@ -12,18 +12,14 @@ from django.template.response import TemplateResponse
 from clinics.models import PriceList, PriceListProblem, ServicePrice
 
 from ..pricelist import PriceListError, pricelist_load
+from .registries import RegistryUploadForm
 
-PRICELIST_SUFFIXES = (".csv", ".xlsx")
 
+class PriceListUploadForm(RegistryUploadForm):
+    """A registry's file checks (the same containers), worded for a price list."""
 
-class PriceListUploadForm(forms.Form):
     file = forms.FileField(label="Файл прейскуранта (XLSX или CSV)")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(PRICELIST_SUFFIXES):
-            raise forms.ValidationError("Загрузите прейскурант в формате XLSX или CSV")
-        return upload
+    wrong_type = "Загрузите прейскурант в формате XLSX или CSV"
 
 
 class PriceListProblemInline(admin.TabularInline):
