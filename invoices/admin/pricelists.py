@@ -92,7 +92,7 @@ class ServicePriceAdmin(admin.ModelAdmin):
     """Read-only: prices change only by loading a price list, so each has its source file."""
 
     list_display = ("service_name", "service_code", "clinic", "price", "valid_from", "price_list")
-    list_filter = ("clinic", "valid_from")
+    list_filter = ("clinic",)
     search_fields = ("service_name", "service_code", "clinic__code", "clinic__name")
     list_select_related = ("clinic", "price_list")
     readonly_fields = (

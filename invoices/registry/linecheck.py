@@ -127,16 +127,20 @@ def line_checks_apply(*, registry_id: int) -> None:
         _usual_apply_sql(registry_id)
     else:
         _usual_apply_python(registry_id)
-    with connection.cursor() as cursor:
-        cursor.execute(_PRICE_LIST_SQL, [registry_id])
+    steps.append(time.perf_counter())
+    if ServicePrice.objects.exists():  # without any price list there is nothing to compare
+        with connection.cursor() as cursor:
+            cursor.execute(_PRICE_LIST_SQL, [registry_id])
     steps.append(time.perf_counter())
     log.info(
-        "registry %s: line checks in %.2fs (statistics %.2fs, repeats %.2fs, usual %.2fs)",
+        "registry %s: line checks in %.2fs (statistics %.2fs, repeats %.2fs, usual %.2fs, "
+        "price list %.2fs)",
         registry_id,
         steps[-1] - started,
         steps[0] - started,
         steps[1] - steps[0],
         steps[2] - steps[1],
+        steps[3] - steps[2],
     )
 
 
