@@ -11,7 +11,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from dms_portal import clock
 from dms_portal.money import percent_of
-from dms_portal.search import stems_filter
+from dms_portal.search import stems, stems_filter
 from policies.models import InsuredPerson
 
 from .models import Clinic, ServicePrice
@@ -53,6 +53,8 @@ def price_search(
     if clinic_id is not None:
         prices = prices.filter(clinic_id=clinic_id)
     if query.strip():
+        if not stems(query):
+            return []  # punctuation alone names no service (and must not list them all)
         prices = stems_filter(prices, "search_stems", query)
     return list(prices.order_by("service_name", "clinic__name", "id")[: MAX_RESULTS + 1])
 

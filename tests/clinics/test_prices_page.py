@@ -86,6 +86,7 @@ def test_the_clinic_filter_alone_lists_its_prices(owner, world):
 def test_empty_and_fruitless_searches_say_what_to_do(owner):
     assert "Введите название услуги" in page(owner)
     assert "цен не найдено. Проверьте название услуги" in page(owner, q="томография")
+    assert "цен не найдено. Проверьте название услуги" in page(owner, q="«—!»")
 
 
 def test_no_price_lists_yet_points_to_the_medical_desk(client, demo, ivanov_user):
