@@ -12,9 +12,11 @@ CODENAMES = ["view_pricelist", "add_pricelist", "view_pricelistproblem", "view_s
 
 def forwards(apps, schema_editor):
     config = apps.get_app_config("clinics")
-    config.models_module = True
+    # Historical app configs have no models module, and create_permissions skips those; the
+    # original value is put back (tests call this with the real app registry, too).
+    original, config.models_module = config.models_module, True
     create_permissions(config, verbosity=0)
-    config.models_module = None
+    config.models_module = original
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     operators = Group.objects.filter(name=OPERATORS).first()
