@@ -14,7 +14,7 @@ def forwards(apps, schema_editor):
     config = apps.get_app_config("clinics")
     # Historical app configs have no models module, and create_permissions skips those; the
     # original value is put back (tests call this with the real app registry, too).
-    original, config.models_module = config.models_module, True
+    original, config.models_module = getattr(config, "models_module", None), True
     create_permissions(config, verbosity=0)
     config.models_module = original
     Group = apps.get_model("auth", "Group")
