@@ -78,6 +78,8 @@ def prices(request):
         "clinics/prices.html",
         {
             "person": person,
+            # On emergency-only care planned visits are not covered: the page says so.
+            "emergency": person.program.kind == Program.Kind.EMERGENCY,
             # The choice matters only when the people's contracts have different percents.
             "people": people if len({p.contract.franchise_percent for p in people}) > 1 else [],
             "query": query,

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from clinics.models import PriceList, PriceListProblem, ServicePrice
 
 from ..pricelist import PriceListError, pricelist_load
-from .registries import RegistryUploadForm
+from .registries import ProblemInline, RegistryUploadForm
 
 
 class PriceListUploadForm(RegistryUploadForm):
@@ -22,14 +22,13 @@ class PriceListUploadForm(RegistryUploadForm):
     wrong_type = "Загрузите прейскурант в формате XLSX или CSV"
 
 
-class PriceListProblemInline(admin.TabularInline):
+class PriceListProblemInline(ProblemInline):
+    """The registry's problem rows, first 200 (a file broken throughout stays one page)."""
+
     model = PriceListProblem
     fields = ("row_number", "column", "reason")
     readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-    verbose_name_plural = "Проблемы строк (не загружены)"
+    verbose_name_plural = "Проблемы строк: не загружены (первые 200)"
 
 
 @admin.register(PriceList)

@@ -126,3 +126,12 @@ def test_another_familys_person_is_a_404_and_anonymous_goes_to_login(owner, worl
 def test_my_policies_links_to_the_price_page(owner):
     html = owner.get(reverse("policies:my_policies")).content.decode()
     assert f'href="{reverse("clinics:prices")}"' in html and "Стоимость услуги" in html
+
+
+def test_on_emergency_only_care_the_page_says_planned_visits_are_not_covered(owner, world):
+    assert "плановое обращение в клиники недоступно" not in page(owner, q="терапевта")
+    ivanov = world["ivanov"]
+    ivanov.program = Program.objects.get(contract=ivanov.contract, kind=Program.Kind.EMERGENCY)
+    ivanov.save()
+    html = page(owner, q="терапевта")
+    assert "плановое обращение в клиники недоступно" in html and "304,16\u00a0₽" in html
