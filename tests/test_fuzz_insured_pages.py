@@ -72,6 +72,7 @@ ENDPOINTS = [
     ("get", "/feedback/", ["invoice", "kind"], False),
     ("get", "/faq/", ["q"], False),
     ("get", "/policies/", ["person"], False),
+    ("get", "/clinics/prices/", ["q", "clinic", "person"], False),
     ("post", "/payments/pay/", ["invoice_ids"], False),
     ("post", "/feedback/", ["kind", "person", "invoice", "lines", "reason", "text"], False),
     (
