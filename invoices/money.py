@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Round
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 MONEY_FIELD = models.DecimalField(**MONEY)
@@ -75,7 +75,9 @@ def _penalty_total() -> Coalesce:
         .objects.filter(invoice=OuterRef("pk"))
         .order_by()
         .values("invoice")
-        .annotate(total=Sum("amount"))
+        # Rounded to kopecks: exact on PostgreSQL already, but SQLite sums decimals as floats
+        # and accruals less their waiver must come to 0, not 8.9e-16 ("something to pay").
+        .annotate(total=Round(Sum("amount"), 2))
         .values("total")
     )
     return Coalesce(

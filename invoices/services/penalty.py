@@ -122,7 +122,7 @@ def _accrue_one(invoice: Invoice, today: dt.date) -> list[PenaltyEntry]:
     todo = [d for d in penalty_days(invoice=invoice, today=today) if d not in accrued_days]
     if not todo:
         return []
-    accrued = done.aggregate(s=Sum("amount"))["s"] or ZERO
+    accrued = to_kopecks(done.aggregate(s=Sum("amount"))["s"] or ZERO)
     room = percent_of(base, contract.penalty_cap_percent) - accrued
     daily = percent_of(base, contract.penalty_rate_percent)
     now = clock.now()
@@ -163,7 +163,7 @@ def penalty_waive(
             f"Счёт {invoice.number}: неустойку можно списать только с неоплаченного счёта "
             f"(сейчас «{invoice.get_status_display()}»)"
         )
-    owed = invoice.penalty_total
+    owed = to_kopecks(invoice.penalty_total)
     if owed <= 0:
         raise InvoiceStateError(f"Счёт {invoice.number}: неустойки к списанию нет")
     amount = owed if amount is None else to_kopecks(amount)
@@ -204,8 +204,8 @@ def penalty_explained(invoice: Invoice) -> dict:
     return {
         "days": figures["days"],
         "last_day": figures["last_day"],
-        "accrued": figures["accrued"] or ZERO,
-        "waived": -(figures["waived"] or ZERO),
+        "accrued": to_kopecks(figures["accrued"] or ZERO),
+        "waived": -to_kopecks(figures["waived"] or ZERO),
         "rate": percent_text(invoice.contract.penalty_rate_percent),
         "cap": percent_text(invoice.contract.penalty_cap_percent),
         "grace": invoice.contract.penalty_grace_days,
