@@ -22,7 +22,7 @@ from .exports import invoices_xlsx
 from .forms import MyInvoicesFilterForm
 from .models import Invoice
 from .services import deposit, pdf
-from .services.penalty import penalty_explained
+from .services.penalty import penalty_explained, penalty_terms
 from .upcoming import invoice_line_flags
 from .upcoming_views import not_me_url
 
@@ -63,6 +63,7 @@ def my_invoices(request):
             "people": people,
             "person_ids": person_ids,
             "term": presentation.payment_term_text(own.contract) if own else "",
+            "penalty_terms": penalty_terms(own.contract) if own else None,
             "deposits": deposits,
             "dispute_url": reverse("feedback:index"),
         },

@@ -212,6 +212,17 @@ def penalty_explained(invoice: Invoice) -> dict:
     }
 
 
+def penalty_terms(contract) -> dict | None:
+    """The contract's penalty as «Мои счета» states it; None when the contract has none."""
+    if not contract.penalty_enabled:
+        return None
+    return {
+        "rate": percent_text(contract.penalty_rate_percent),
+        "cap": percent_text(contract.penalty_cap_percent),
+        "grace": contract.penalty_grace_days,
+    }
+
+
 def percent_text(value: Decimal) -> str:
     """0.100 → «0,1», 10.00 → «10»: a contract's percent as a sentence says it."""
     return f"{Decimal(value).normalize():f}".replace(".", ",")
