@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from dms_portal.money import format_rub
+
 from .money import MONEY
 
 
@@ -27,10 +29,11 @@ class PenaltyEntry(models.Model):
     # The Moscow day of delay an accrual is for; a waiver's day is when it was made.
     date = models.DateField("День")
     kind = models.CharField("Вид", max_length=16, choices=Kind.choices)
-    # What the day's accrual was computed on: the overdue co-pay (amount due − corrections).
-    base = models.DecimalField("Просроченная сооплата", **MONEY, default=0)
+    # What the day's accrual was computed on: the overdue co-pay (amount due − corrections),
+    # and the contract's rate that day. Empty on a waiver.
+    base = models.DecimalField("Просроченная сооплата", **MONEY, null=True, blank=True)
     rate_percent = models.DecimalField(
-        "Ставка, % в день", max_digits=6, decimal_places=3, default=0
+        "Ставка, % в день", max_digits=6, decimal_places=3, null=True, blank=True
     )
     # Signed: accruals positive, waivers negative; the invoice's penalty is the plain sum.
     amount = models.DecimalField("Сумма", **MONEY)
@@ -66,4 +69,4 @@ class PenaltyEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date:%d.%m.%Y}: {self.amount}"
+        return f"{self.get_kind_display()} {self.date:%d.%m.%Y}: {format_rub(self.amount)}"
