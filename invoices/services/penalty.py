@@ -23,7 +23,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
 from audit.services import audit_entries_write, audit_entry, audit_log
 from dms_portal import clock
@@ -48,7 +48,15 @@ def _candidates(today: dt.date):
             due_paused_at__isnull=True,
             contract__penalty_enabled=True,
         )
-        .exclude(penalty_entries__kind=PenaltyEntry.Kind.ACCRUAL, penalty_entries__date=today)
+        # Exists, not exclude() over the relation: that would match kind and date on two
+        # different rows (a waiver made today beside an older accrual).
+        .exclude(
+            Exists(
+                PenaltyEntry.objects.filter(
+                    invoice=OuterRef("pk"), kind=PenaltyEntry.Kind.ACCRUAL, date=today
+                )
+            )
+        )
         .order_by("pk")
     )
 

@@ -241,3 +241,17 @@ def test_contract_settings_refuse_bad_values(demo):
             contract.full_clean()
         assert field in error.value.message_dict, field
         contract.refresh_from_db()
+
+
+def test_a_waiver_made_today_does_not_stop_todays_accrual(demo):
+    from invoices.services.penalty import penalty_waive
+
+    contract_with_penalty(demo)
+    invoice = overdue_invoice(demo["ivanov"])
+    run(2)
+    moment = dt.datetime.combine(day(3), dt.time(0, 5), tzinfo=MOSCOW)
+    with time_machine.travel(moment, tick=False):
+        penalty_waive(invoice_id=invoice.pk, reason="Ошибка оператора", actor=None)
+    run(3)
+    assert [d for d, _ in ledger(invoice)] == [day(1), day(2), day(3)]
+    assert penalty_of(invoice) == Decimal("0.39")
