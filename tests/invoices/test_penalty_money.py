@@ -258,3 +258,15 @@ def test_the_daily_task_and_the_command_run_the_same_accrual(demo, capsys):
         call_command("accrue_penalties")
     assert "дней 0" in capsys.readouterr().out
     assert PenaltyEntry.objects.filter(invoice=invoice).count() == 2
+
+
+def test_after_a_waiver_the_details_say_what_was_accrued_and_written_off(client, penalised, owner):
+    penalty_waive(invoice_id=penalised.pk, reason="Просьба страхователя", actor=None)
+    client.force_login(owner)
+    html = client.get(reverse("invoices:my_invoices")).content.decode()
+    assert "неустойка" not in _row_cells(html, penalised.number)["ИТОГО К ОПЛАТЕ"]
+    details = client.get(f"/invoices/{penalised.pk}/?partial=1").content.decode()
+    figures = dict(re.findall(r"<dt[^>]*>([^<]+)</dt><dd[^>]*>([^<]*)</dd>", details))
+    assert figures["Неустойка"] == format_rub(Decimal("0.00"))
+    assert figures["ИТОГО К ОПЛАТЕ"] == format_rub(Decimal("390.00"))
+    assert "начислено 3,90\xa0₽, списано 3,90\xa0₽" in details
