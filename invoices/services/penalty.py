@@ -199,6 +199,39 @@ def penalty_waive(
     return entry
 
 
+@transaction.atomic
+def penalty_after_payment_waive(
+    *, invoice_ids, paid_on: dt.date, reference: str, actor=None
+) -> list[PenaltyEntry]:
+    """Money that arrived on `paid_on` (a bank transfer entered days later) owes no penalty for
+    the days after it: what was accrued for them is written off, with the transfer as reason,
+    before the transfer is checked against ИТОГО К ОПЛАТЕ. Called inside the caller's
+    transaction: a transfer refused for its sum leaves no waiver behind."""
+    waivers = []
+    for invoice_id in sorted(set(invoice_ids)):
+        after = PenaltyEntry.objects.filter(
+            invoice_id=invoice_id, kind=PenaltyEntry.Kind.ACCRUAL, date__gt=paid_on
+        ).aggregate(s=Sum("amount"))["s"]
+        if not after:
+            continue
+        owed = to_kopecks(
+            Invoice.objects.filter(pk=invoice_id)
+            .with_money()
+            .values_list("penalty_total", flat=True)[0]
+        )
+        amount = min(to_kopecks(after), owed)
+        if amount > 0:
+            waivers.append(
+                penalty_waive(
+                    invoice_id=invoice_id,
+                    reason=f"Оплачено {paid_on:%d.%m.%Y} ({reference}): дни после оплаты",
+                    actor=actor,
+                    amount=amount,
+                )
+            )
+    return waivers
+
+
 def penalty_explained(invoice: Invoice) -> dict:
     """What the details window says about an invoice's penalty, from its ledger: days accrued,
     the last of them, accrued and waived totals, and the contract's rate and cap."""

@@ -270,3 +270,32 @@ def test_after_a_waiver_the_details_say_what_was_accrued_and_written_off(client,
     assert figures["Неустойка"] == format_rub(Decimal("0.00"))
     assert figures["ИТОГО К ОПЛАТЕ"] == format_rub(Decimal("390.00"))
     assert "начислено 3,90\xa0₽, списано 3,90\xa0₽" in details
+
+
+def test_a_bank_transfer_stops_the_penalty_on_the_day_the_money_arrived(penalised, owner):
+    from payments.errors import PaymentError
+    from payments.services import bank_transfer_record
+
+    run(13)  # the operator enters on day 13 a transfer that arrived on day 10
+    assert money(penalised).payable == Decimal("395.07")
+    staff = User.objects.create_user("+79990009999", "Operator-2026!", is_staff=True)
+    with pytest.raises(PaymentError, match="не равна"):
+        bank_transfer_record(
+            amount=Decimal("390.00"),
+            received_on=day(10),
+            reference="п/п 77",
+            invoice_ids=[penalised.pk],
+            actor=staff,
+        )
+    assert not PenaltyEntry.objects.filter(kind="waiver").exists()  # rolled back with it
+    bank_transfer_record(
+        amount=Decimal("393.90"),
+        received_on=day(10),
+        reference="п/п 77",
+        invoice_ids=[penalised.pk],
+        actor=staff,
+    )
+    assert Invoice.objects.get(pk=penalised.pk).status == S.PAID
+    waiver = PenaltyEntry.objects.get(kind="waiver")
+    assert waiver.amount == Decimal("-1.17") and "п/п 77" in waiver.reason
+    assert money(penalised).payable == Decimal("393.90")
