@@ -40,6 +40,7 @@ INVOICE_COLUMNS = [
     ("СУММА СООПЛАТЫ", 18, MONEY_FORMAT),
     ("Гарантийный взнос", 18, MONEY_FORMAT),
     ("Корректировка", 18, MONEY_FORMAT),
+    ("Неустойка", 14, MONEY_FORMAT),
     ("ИТОГО К ОПЛАТЕ", 18, MONEY_FORMAT),
     ("СТАТУС", 18, None),
     ("Оплатить до", 14, DATE_FORMAT),
@@ -115,11 +116,11 @@ class _Sheet:
 
 def invoices_xlsx(*, invoices: Iterable[Invoice], lines: QuerySet[InvoiceLine]) -> IO[bytes]:
     """Sheet «Счета» (one row per invoice; `with_money` applied: ИТОГО К ОПЛАТЕ = СУММА
-    СООПЛАТЫ − Гарантийный взнос − Корректировка in every row) and sheet «Услуги» (one row
+    СООПЛАТЫ − Гарантийный взнос − Корректировка + Неустойка in every row) and sheet «Услуги» (one row
     per line of `lines`), as an open temporary file at position 0: the caller streams and
     closes it (closing deletes it)."""
     book = Workbook(write_only=True)
-    head = _Sheet(book, "Счета", INVOICE_COLUMNS, totals=(4, 5, 6, 7))
+    head = _Sheet(book, "Счета", INVOICE_COLUMNS, totals=(4, 5, 6, 7, 8))
     for inv in invoices:
         head.append(
             [
@@ -130,6 +131,7 @@ def invoices_xlsx(*, invoices: Iterable[Invoice], lines: QuerySet[InvoiceLine]) 
                 inv.copay_total,
                 inv.deposit_applied,
                 inv.corrections_total,
+                inv.penalty_total,
                 inv.payable_amount(),
                 inv.get_status_display(),
                 inv.due_date,

@@ -387,3 +387,8 @@ class InvoiceRun(models.Model):
 
     def __str__(self) -> str:
         return f"Выставление счетов за {period_name(self.period_year, self.period_month)}"
+
+
+# The penalty ledger lives in its own module (this one is near the size limit); importing it
+# here registers it with the app.
+from .penalty_models import PenaltyEntry  # noqa: E402, F401

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Round
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 MONEY_FIELD = models.DecimalField(**MONEY)
@@ -26,14 +26,16 @@ class InvoiceQuerySet(models.QuerySet):
         Stored on the invoice when it is formed (never edited afterwards): `copay_total`,
         `deposit_applied` and `amount_due` = co-pay − deposit applied. Annotated here:
         - `corrections_total`: what accepted disputes took off (InvoiceCorrection documents);
-        - `payable`: ИТОГО К ОПЛАТЕ = amount due − corrections, never below zero.
+        - `penalty_total`: the penalty still owed («Неустойка», SPEC §3.8): the sum of the
+          invoice's PenaltyEntry rows, accruals positive and waivers negative;
+        - `payable`: ИТОГО К ОПЛАТЕ = amount due − corrections + penalty, never below zero.
         Instalments and a penalty (SPEC §3.8) are one more annotated term each, added to
         `_payable_terms`. Correlated subqueries, not a JOIN + GROUP BY: the nightly jobs filter
         tens of thousands of rows by `payable` and the query may lock them (FOR UPDATE).
         """
-        return self.annotate(corrections_total=_corrections_total()).annotate(
-            payable=Greatest(_payable_terms(), Value(0), output_field=MONEY_FIELD)
-        )
+        return self.annotate(
+            corrections_total=_corrections_total(), penalty_total=_penalty_total()
+        ).annotate(payable=Greatest(_payable_terms(), Value(0), output_field=MONEY_FIELD))
 
     def with_dispute_mark(self) -> "InvoiceQuerySet":
         """Annotates `in_dispute`: some line of the invoice is contested by an undecided appeal.
@@ -67,9 +69,25 @@ def _corrections_total() -> Coalesce:
     )
 
 
+def _penalty_total() -> Coalesce:
+    total = (
+        apps.get_model("invoices", "PenaltyEntry")
+        .objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        # Rounded to kopecks: exact on PostgreSQL already, but SQLite sums decimals as floats
+        # and accruals less their waiver must come to 0, not 8.9e-16 ("something to pay").
+        .annotate(total=Round(Sum("amount"), 2))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
+    )
+
+
 def _payable_terms():
-    """amount due − corrections (+ penalty − instalments paid, when §3.8 comes)."""
-    return F("amount_due") - F("corrections_total")
+    """amount due − corrections + penalty (− instalments paid, when that part of §3.8 comes)."""
+    return F("amount_due") - F("corrections_total") + F("penalty_total")
 
 
 def formation_amounts(*, copay: Decimal, deposit_balance: Decimal) -> tuple[Decimal, Decimal]:

@@ -44,6 +44,7 @@ class Row:
     copay: str
     deposit: str
     correction: str  # what accepted disputes took off (Корректировка)
+    penalty: str  # «Неустойка» still owed, "" when none (SPEC §3.8)
     payable: str
     amount_attr: str  # the payable amount as "1234.50" for the page's script
     due: str
@@ -77,6 +78,9 @@ def invoice_row(invoice: Invoice) -> Row:
     corrections = invoice.__dict__.get("corrections_total")
     if corrections is None:
         corrections = sum((c.amount for c in invoice.corrections.all()), Decimal("0.00"))
+    penalty = invoice.__dict__.get("penalty_total")
+    if penalty is None:
+        penalty = sum((e.amount for e in invoice.penalty_entries.all()), Decimal("0.00"))
     return Row(
         id=invoice.pk,
         number=invoice.number,
@@ -86,6 +90,7 @@ def invoice_row(invoice: Invoice) -> Row:
         copay=format_rub(invoice.copay_total),
         deposit=format_rub(invoice.deposit_applied),
         correction=format_rub(corrections),
+        penalty=format_rub(penalty) if penalty else "",
         payable=format_rub(payable),
         amount_attr=f"{payable:.2f}",
         due=invoice.due_date.strftime("%d.%m.%Y"),
@@ -137,6 +142,17 @@ def has_payable(rows) -> bool:
     return any(r[status_at] in PAYABLE and r[payable_at] > 0 for r in rows)
 
 
+def penalty_note(penalty: Decimal) -> str:
+    """The second line of the ИТОГО К ОПЛАТЕ cell when it includes a penalty: the table keeps
+    its columns (and fits 1280 px), and a phone's card shows it under the amount too."""
+    if not penalty:
+        return ""
+    return (
+        f'<span class="penalty-note d-block small fw-normal text-danger">'
+        f"в\u00a0т.\u00a0ч. неустойка {_rub(penalty)}</span>"
+    )
+
+
 DISPUTE_MARK = '<span class="badge text-bg-info ms-1 dispute-mark" title="По счёту открыто обращение «Несогласие с услугой»">спор</span>'
 
 
@@ -162,6 +178,7 @@ def rows_html(rows) -> tuple[str, int]:
         copay,
         deposit_applied,
         corrections,
+        penalty,
         payable,
         status,
         in_dispute,
@@ -197,7 +214,7 @@ def rows_html(rows) -> tuple[str, int]:
             f'<td data-label="Корректировка" class="c-correction text-end text-nowrap">'
             f"{_rub(corrections)}</td>"
             f'<td data-label="ИТОГО К ОПЛАТЕ" class="c-payable text-end text-nowrap fw-semibold">'
-            f"{_rub(payable)}</td>"
+            f"{_rub(payable)}{penalty_note(penalty)}</td>"
             f'<td data-label="СТАТУС" class="c-status"><span class="badge {STATUS_CLASS.get(status, "")}">'
             f"{status_labels.get(status, status)}</span>{mark}</td>"
             f'<td data-label="Оплатить до" class="c-due text-nowrap">{_ddmmyyyy(due_date)}</td></tr>'

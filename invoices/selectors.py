@@ -62,6 +62,7 @@ ROW_FIELDS = (
     "copay_total",
     "deposit_applied",
     "corrections_total",
+    "penalty_total",
     "payable",
     "status",
     "in_dispute",

@@ -85,18 +85,18 @@ def year_bounds() -> tuple[int, int]:
     return FIRST_YEAR, clock.moscow_today().year + 1
 
 
-def invoice_owed(*, status: str, payable: Decimal) -> Decimal:
+def invoice_owed(*, status: str, payable: Decimal, penalty: Decimal = ZERO) -> Decimal:
     """«К оплате» of one invoice: the co-pay it still asks for.
 
     A paid invoice owes nothing (a paid one under dispute too: «спор» is never owed, SPEC §3.4).
     `payable` is ИТОГО К ОПЛАТЕ from `with_money`; instalments already paid reduce it there,
-    so they count as «Оплачено» here without a term of their own. When the penalty
-    («Неустойка») joins `_payable_terms`, subtract its unpaid part here: it is not co-pay and
-    belongs to neither «Начислено» nor «К оплате» of this page.
+    so they count as «Оплачено» here without a term of their own. The penalty («Неустойка»,
+    `penalty_total`) is in `payable` too, but it is not co-pay and belongs to neither
+    «Начислено» nor «К оплате» of this page, so it is taken off again.
     """
     if status == S.PAID:
         return ZERO
-    return payable
+    return max(payable - penalty, ZERO)
 
 
 def _shares(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
@@ -137,10 +137,10 @@ def spending_for_user(user, *, year: int) -> Spending:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     dated = InvoiceLine.objects.filter(service_date__range=(start, end)).values("invoice_id")
     invoices = {
-        pk: (person_id, invoice_owed(status=status, payable=payable))
-        for pk, person_id, status, payable in _charged_invoices(user)
+        pk: (person_id, invoice_owed(status=status, payable=payable, penalty=penalty))
+        for pk, person_id, status, payable, penalty in _charged_invoices(user)
         .filter(pk__in=dated)
-        .values_list("pk", "person_id", "status", "payable")
+        .values_list("pk", "person_id", "status", "payable", "penalty_total")
     }
     by_invoice: dict[int, list[tuple]] = {}
     for invoice_id, day, clinic, copay, reduced in _line_rows(list(invoices)):

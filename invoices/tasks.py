@@ -8,7 +8,7 @@ from celery import shared_task
 
 from . import queue, upcoming
 from .registry import importer, inbox
-from .services import invoicing, runs
+from .services import invoicing, penalty, runs
 
 
 @shared_task(acks_late=True)
@@ -48,6 +48,12 @@ def invoices_notify_ready_task(invoice_ids: list[int]) -> None:
 def upcoming_notify_task(registry_id: int) -> int:
     """«Новые услуги в Личном кабинете» after an import (sent once per import and person)."""
     return upcoming.upcoming_notify(registry_id=registry_id)
+
+
+@shared_task(acks_late=True)
+def penalty_accrue_task() -> dict:
+    """The daily «Неустойка» accrual (catches up missed days; a second run adds nothing)."""
+    return penalty.penalty_accrue()
 
 
 queue.tasks_register(

@@ -22,6 +22,7 @@ from .exports import invoices_xlsx
 from .forms import MyInvoicesFilterForm
 from .models import Invoice
 from .services import deposit, pdf
+from .services.penalty import penalty_explained, penalty_terms
 from .upcoming import invoice_line_flags
 from .upcoming_views import not_me_url
 
@@ -62,6 +63,7 @@ def my_invoices(request):
             "people": people,
             "person_ids": person_ids,
             "term": presentation.payment_term_text(own.contract) if own else "",
+            "penalty_terms": penalty_terms(own.contract) if own else None,
             "deposits": deposits,
             "dispute_url": reverse("feedback:index"),
         },
@@ -93,6 +95,10 @@ def _detail_context(invoice: Invoice, page_number) -> dict:
         "page": page,
         "pages": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "corrections": list(invoice.corrections.all()),
+        # «Неустойка»: shown where the contract has it or the ledger holds some (SPEC §3.8).
+        "penalty": penalty_explained(invoice)
+        if invoice.contract.penalty_enabled or invoice.penalty_total
+        else None,
         # The totals are the whole invoice's, whatever page is shown.
         "cost_total": lines.aggregate(total=Sum("cost"))["total"] or Decimal("0.00"),
         "dispute_url": f"{reverse('feedback:index')}?invoice={invoice.pk}&kind=service_dispute",

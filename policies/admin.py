@@ -45,7 +45,7 @@ class ContractAdmin(admin.ModelAdmin):
         "auto_restore",
         "medical_desk_phone",
     )
-    list_filter = ("employer", "payment_term_kind", "auto_restore")
+    list_filter = ("employer", "payment_term_kind", "auto_restore", "penalty_enabled")
     search_fields = ("number", "employer__name", "employer__inn")
     list_select_related = ("employer",)
     inlines = [ProgramInline]

@@ -64,6 +64,31 @@ class Contract(models.Model):
     medical_desk_phone = models.CharField(
         "Телефон медицинского пульта", max_length=32, default="8 800 000-00-01"
     )
+    # Неустойка (SPEC §3.8, docs/rules.md «Неустойка»): off unless the contract says so. A rate
+    # per day of delay on the overdue co-pay, a cap as a percent of that co-pay, and days after
+    # the due date that cost nothing. invoices/services/penalty.py accrues it.
+    penalty_enabled = models.BooleanField("Начислять неустойку", default=False)
+    penalty_rate_percent = models.DecimalField(
+        "Неустойка, % в день",
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("0.100"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("5"))],
+        help_text="Процент от просроченной сооплаты за каждый день просрочки, например 0,1.",
+    )
+    penalty_cap_percent = models.DecimalField(
+        "Предел неустойки, % от сооплаты",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text="Неустойка по счёту не превышает этой доли просроченной сооплаты.",
+    )
+    penalty_grace_days = models.PositiveSmallIntegerField(
+        "Дней без неустойки после срока оплаты",
+        default=0,
+        validators=[MaxValueValidator(365)],
+    )
 
     class Meta:
         verbose_name = "договор ДМС"

@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoices.tasks.invoice_run_task",
         "schedule": crontab(day_of_month=3, hour=3, minute=0),
     },
+    # «Неустойка» (SPEC §3.8) for the Moscow day just begun, missed days caught up.
+    "invoices-penalty-accrue": {
+        "task": "invoices.tasks.penalty_accrue_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "debts-apply-overdue": {
         "task": "debts.tasks.apply_overdue",
         "schedule": crontab(hour=0, minute=30),

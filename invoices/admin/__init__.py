@@ -1,7 +1,7 @@
 """Back office of invoices, one module per concern: registries (upload, progress, report,
 retry), service lines and the held queue, invoices (read-only, annulment), deposits, clinic
-price lists (loaded with the registries' reading and checks)."""
+price lists (loaded with the registries' reading and checks), the penalty ledger and its waiver."""
 
-from . import billing, deposits, lines, pricelists, registries, runs
+from . import billing, deposits, lines, penalty, pricelists, registries, runs
 
-__all__ = ["billing", "deposits", "lines", "pricelists", "registries", "runs"]
+__all__ = ["billing", "deposits", "lines", "penalty", "pricelists", "registries", "runs"]

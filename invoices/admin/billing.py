@@ -14,6 +14,7 @@ from dms_portal.russian import count_noun
 from ..errors import InvoiceError
 from ..models import DepositEntry, Invoice, InvoiceLine
 from ..services.annul import LINES_DISMISS, LINES_RETURN, invoice_annul
+from .penalty import WAIVE_PERMISSION, PenaltyEntryInline
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -67,8 +68,8 @@ class InvoiceAdmin(admin.ModelAdmin):
     search_fields = ("number", "person__last_name", "person__policy_number")
     list_select_related = ("person", "payer")
     date_hierarchy = "formed_at"
-    inlines = [InvoiceLineInline, DepositEntryInline]
-    actions = ["annul"]
+    inlines = [InvoiceLineInline, DepositEntryInline, PenaltyEntryInline]
+    actions = ["annul", "waive_penalty"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Invoice._meta.fields]
@@ -83,6 +84,14 @@ class InvoiceAdmin(admin.ModelAdmin):
     def annul(self, request, queryset):
         ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
         return redirect(f"{reverse('admin:invoices_invoice_annul')}?ids={ids}")
+
+    def has_waive_permission(self, request) -> bool:
+        return request.user.has_perm(WAIVE_PERMISSION)
+
+    @admin.action(description="Списать неустойку…", permissions=["waive"])
+    def waive_penalty(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect(f"{reverse('admin:invoices_penaltyentry_waive')}?ids={ids}")
 
     def get_urls(self):
         return [

@@ -19,6 +19,7 @@ from dms_portal.money import to_kopecks
 
 from ..errors import InvoiceStateError
 from ..models import DepositEntry, Invoice, InvoiceCorrection, InvoiceCorrectionLine, InvoiceLine
+from .penalty import penalty_waive
 
 S = Invoice.Status
 # Paid invoices can be disputed too: an accepted dispute then credits the deposit.
@@ -208,7 +209,14 @@ def invoice_dispute_close(*, invoice_id: int, actor=None, reference: str = "") -
     old_due = invoice.due_date
     if invoice.paid_at is not None:
         invoice.status = S.PAID
-    elif invoice.payable_amount() <= 0:
+    elif invoice.amount_due - invoice.corrections_total <= 0:
+        # Corrections took the whole co-pay off: a penalty accrued on it was on nothing owed.
+        if invoice.penalty_total > 0:
+            penalty_waive(
+                invoice_id=invoice.pk,
+                reason="Сооплата по счёту снята корректировкой по обращению",
+                actor=actor,
+            )
         invoice.status = S.PAID
         invoice.paid_at = clock.now()
         invoice.due_paused_at = None

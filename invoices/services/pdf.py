@@ -13,22 +13,27 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from ..models import Invoice
+from .penalty import penalty_explained
 
 
 def invoice_pdf_filename(invoice: Invoice) -> str:
-    """The stored name carries the number of corrections rendered into it: a correction made
-    after the first download (an accepted dispute) makes the kept file stale, and the name
-    tells so without another field."""
+    """The stored name carries the number of corrections and of penalty ledger rows rendered
+    into it: a correction made after the first download (an accepted dispute) or a day of
+    «Неустойка» accrued since makes the kept file stale, and the name tells so without
+    another field."""
     corrections = invoice.corrections.count()
-    return f"schet-{invoice.number.replace('/', '-')}-k{corrections}.pdf"
+    penalty_rows = invoice.penalty_entries.count()
+    return f"schet-{invoice.number.replace('/', '-')}-k{corrections}-n{penalty_rows}.pdf"
 
 
 def _fresh(invoice: Invoice) -> bool:
     if not invoice.pdf:
         return False
-    stem = invoice.pdf.name.rsplit("/", 1)[-1]
+    stem = invoice.pdf.name.rsplit("/", 1)[-1].removesuffix(".pdf")
     expected = invoice_pdf_filename(invoice)[:-4]
-    return stem.startswith(expected) and invoice.pdf.storage.exists(invoice.pdf.name)
+    # The storage may add «_abc1234» to a name taken before; «-n1» must not match «-n12».
+    same = stem == expected or stem.startswith(expected + "_")
+    return same and invoice.pdf.storage.exists(invoice.pdf.name)
 
 
 def invoice_pdf(*, invoice: Invoice) -> bytes:
@@ -67,9 +72,13 @@ def invoice_pdf_render(*, invoice: Invoice) -> bytes:
             "purpose": (
                 f"Оплата франшизы по договору ДМС {invoice.contract.number}, "
                 f"счёт № {invoice.number}, полис {invoice.person.policy_number}, "
-                f"{invoice.person.full_name}. Без НДС"
+                f"{invoice.person.full_name}"
+                f"{', включая неустойку' if invoice.penalty_total > 0 else ''}. Без НДС"
             ),
             "payable": invoice.payable_amount(),
+            "penalty": penalty_explained(invoice)
+            if invoice.contract.penalty_enabled or invoice.penalty_total
+            else None,
         },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

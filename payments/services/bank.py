@@ -9,6 +9,7 @@ from django.db import transaction
 from audit.services import audit_log
 from dms_portal import clock
 from invoices.errors import InvoiceStateError
+from invoices.services.penalty import penalty_after_payment_waive
 from invoices.services.status import invoice_mark_paid
 
 from ..errors import PaymentError
@@ -37,6 +38,10 @@ def bank_transfer_record(
         provider_payment_id=None,
     )
     try:
+        # The penalty stops on the day the money arrived, not the day it is entered here.
+        penalty_after_payment_waive(
+            invoice_ids=ids, paid_on=received_on, reference=reference, actor=actor
+        )
         links = _hold_and_link(payment=payment, invoice_ids=ids, actor=actor)
     except InvoiceStateError as exc:
         raise PaymentError(str(exc)) from exc

@@ -68,7 +68,7 @@ def payment_start(*, user, invoice_ids: Iterable, provider: str | None = None) -
         raise PaymentError(str(exc)) from exc
     payment.amount = sum((link.amount for link in links), Decimal("0.00"))
     payment.receipt = receipt_build(
-        links=[(link.invoice.number, link.amount) for link in links],
+        links=[(link.invoice.number, link.amount, link.invoice.penalty_total) for link in links],
         phone=str(user.phone or ""),
         email=user.email or "",
     )

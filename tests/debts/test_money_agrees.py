@@ -51,7 +51,7 @@ def _everywhere(client, invoice: Invoice, today: dt.date, monkeypatch) -> dict[s
     seen["details"] = re.search(r"ИТОГО К ОПЛАТЕ</dt><dd[^>]*>([^<]+)<", details).group(1)
     xlsx = b"".join(client.get(reverse("invoices:xlsx", args=[invoice.pk])).streaming_content)
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx))["Счета"]
-    seen["xlsx"] = format_rub(Decimal(str(sheet.cell(row=2, column=8).value)))
+    seen["xlsx"] = format_rub(Decimal(str(sheet.cell(row=2, column=9).value)))
     rendered = []
     real_render = pdf.render_to_string
     monkeypatch.setattr(

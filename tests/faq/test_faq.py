@@ -59,3 +59,11 @@ def test_an_edited_question_is_found_by_its_new_words(client):
     item.answer = "Нажмите кнопку на странице полисов."
     item.save()
     assert "Как активировать франшизу?" in client.get("/faq/", {"q": "кнопкой"}).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["неустойка", "неустойку", "Неустойки"])
+def test_faq_explains_the_penalty_and_finds_it_by_word_forms(client, query):
+    page = client.get("/faq/", {"q": query}).content.decode()
+    assert "Что такое неустойка в счёте и как сделать, чтобы она не начислялась?" in page
+    assert "оплатите счёт" in page

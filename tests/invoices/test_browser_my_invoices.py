@@ -117,7 +117,7 @@ def test_details_modal_lists_lines_and_downloads_the_xlsx(live_server, page, fam
     ]
     assert services[-1][0] == "Итого" and services[-1][6] == Decimal("390.00")
     invoice_row = [c.value for c in wb["Счета"][2]]
-    assert invoice_row[0] == mine.number and invoice_row[7] == Decimal("390.00")
+    assert invoice_row[0] == mine.number and invoice_row[8] == Decimal("390.00")
 
     modal.get_by_role("button", name="Закрыть").click()
     expect(modal).to_be_hidden()

@@ -33,6 +33,7 @@ def test_every_scheduled_job_is_a_registered_task():
         "payments-reconcile-pending",
         "invoices-registry-inbox",
         "invoices-monthly-run",
+        "invoices-penalty-accrue",
         "debts-apply-overdue",
         "debts-restore-settled",
         "debts-send-reminders",

@@ -60,6 +60,7 @@ ADMIN_VIEWERS = {
     "invoices.heldserviceline": _only(OPS),
     "invoices.invoice": _only(OPS),
     "invoices.invoicerun": _only(OPS),
+    "invoices.penaltyentry": _only(OPS),
     "invoices.registryproblem": _only(OPS),
     "invoices.serviceline": _only(OPS),
     "invoices.serviceregistry": _only(OPS),
