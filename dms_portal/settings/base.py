@@ -6,6 +6,8 @@ import environ
 import xstatic.pkg.bootstrap
 from celery.schedules import crontab
 
+from dms_portal.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -49,10 +51,15 @@ INSTALLED_APPS = [
     "care",
     "debts",
     "privacy",
+    "monitoring",
     "portal",
 ]
 
 MIDDLEWARE = [
+    # First, so every response carries X-Request-ID and every log line of the request its id;
+    # the metrics then time all the rest (both cheap: no database, no shared lock).
+    "dms_portal.requestid.RequestIdMiddleware",
+    "monitoring.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,9 +226,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Worker and beat log through settings.LOGGING (dms_portal.celery connects setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every periodic job, in one place (times are Moscow, CELERY_TIMEZONE). Each job is also a
 # management command running the same code.
 CELERY_BEAT_SCHEDULE = {
+    # Proof of life of beat → broker → worker → database, read by /healthz and /metrics.
+    "monitoring-beat-heartbeat": {"task": "monitoring.tasks.beat_heartbeat", "schedule": 60.0},
     "accounts-cleanup": {"task": "accounts.tasks.cleanup", "schedule": 3600.0},
     "notifications-enqueue-due": {
         "task": "notifications.tasks.enqueue_due_messages",
@@ -365,12 +376,20 @@ TRAVEL_BONUS = {
     "assistance_phone": env("TRAVEL_ASSISTANCE_PHONE", default="+7 495 000-00-00"),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
-# WeasyPrint logs every rendering step at INFO; only its warnings are worth a log line.
-LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+# Logs go to stdout, one line per record, each with the request id (and task id and name in
+# Celery): LOG_FORMAT=json (production's default) or text (development's).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOGGING = logging_config(level=env("LOG_LEVEL", default="INFO"), fmt=LOG_FORMAT)
+
+# /metrics (Prometheus, monitoring.views): answered only to a request carrying
+# "Authorization: Bearer <METRICS_TOKEN>" (empty = no token accepted) or coming from one of
+# METRICS_NETWORKS (the client address as dms_portal.net sees it, i.e. after PROXY_COUNT);
+# anyone else gets a plain 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_NETWORKS = env.list(
+    "METRICS_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+# Beat's heartbeat (monitoring.tasks.beat_heartbeat) older than this is reported as late by
+# /healthz and alerted on (docs/production.md, «Alerts»).
+BEAT_HEARTBEAT_LATE_SECONDS = env.int("BEAT_HEARTBEAT_LATE_SECONDS", default=300)

@@ -36,8 +36,10 @@ ALLOWED = {
     "debts": {"invoices", "policies", "audit", "notifications", "dms_portal"},
     "care": {"clinics", "policies", "franchise", "audit", "notifications", "dms_portal"},
     "privacy": {"accounts", "care", "feedback", "invoices", "policies", "audit", "dms_portal"},
-    # The composition root: the menu's counter and the demo staff of seed_demo.
-    "portal": {"accounts", "care", "dms_portal"},
+    # /metrics and /healthz's extras: counts by status through the owners' selectors.
+    "monitoring": {"payments", "notifications", "dms_portal"},
+    # The composition root: the menu's counter, the demo staff of seed_demo, healthz's extras.
+    "portal": {"accounts", "care", "monitoring", "dms_portal"},
 }
 
 
