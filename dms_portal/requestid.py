@@ -8,11 +8,12 @@
   task's log lines, and the tasks it queues in turn, carry the id of the request that started
   it. Inline (eager) tasks run inside the request's context and simply keep its id.
 
-Costs per request: one regular-expression match or one uuid4, two context-variable writes.
+Costs per request: one regular-expression match or 128 random bits, a context-variable write
+and reset, one response header.
 """
 
+import random
 import re
-import uuid
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
@@ -29,7 +30,10 @@ _SANE = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 def request_id_from(value: str | None) -> str:
     if value and _SANE.fullmatch(value):
         return value
-    return uuid.uuid4().hex
+    # 128 random bits as 32 hex digits. Not uuid4: that reads the OS's random source, a system
+    # call per request (~10x the cost); an id is no secret (the response shows it), it only has
+    # to be unique, and `random` reseeds in each forked gunicorn worker.
+    return f"{random.getrandbits(128):032x}"  # noqa: S311
 
 
 class RequestIdMiddleware:
