@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup sysdeps-run sysdeps-test lint format bench-smoke clean-venv sbom audit
+.PHONY: run test setup sysdeps-run sysdeps-test lint format bench-smoke restore-drill clean-venv sbom audit
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -59,6 +59,12 @@ bench-smoke:
 	$(BIN)/python bench/invoice_xlsx.py 1000
 	BENCH_N=200 $(BIN)/python bench/debts_overdue.py
 	$(BIN)/python bench/pages_load.py 2
+	$(BIN)/python bench/ops_middleware.py 20000
+
+# Backup and restore drill on the DATABASE_URL server (PostgreSQL): pg_dump → pg_restore into a
+# new database, tables and files compared; the last line says OK or FAILED (exit 1).
+restore-drill: setup
+	$(BIN)/python scripts/restore_drill.py
 
 # Supply chain (docs/security.md): the tools live in their own venv, so they neither change
 # nor appear in the environment they describe.

@@ -10,6 +10,7 @@ admin.site.index_title = "Разделы"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("portal.urls")),
+    path("", include("monitoring.urls")),
     path("", include("accounts.urls")),
     path("policies/", include("policies.urls")),
     path("franchise/", include("franchise.urls")),

@@ -5,11 +5,15 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from monitoring.health import beat_state, storage_state
+
 
 @require_GET
 @never_cache
 def healthz(request):
-    """200 when the database answers; reports the broker too ("inline" when tasks run inline)."""
+    """200 when the database answers; reports the broker ("inline" when tasks run inline), the
+    media storage and beat's last heartbeat too, as information: none of them changes the
+    status, so a load balancer never takes the web out for a broken broker or a late beat."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -22,15 +26,20 @@ def healthz(request):
             from dms_portal.celery import app
 
             with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
+                # One quick try: a down broker must not make the probe itself time out.
+                conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
             broker = "ok"
         except Exception as exc:  # noqa: BLE001
             broker = f"error: {exc.__class__.__name__}"
     status = 200 if database == "ok" else 503
-    return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "database": database, "broker": broker},
-        status=status,
-    )
+    body = {"status": "ok" if status == 200 else "error", "database": database, "broker": broker}
+    body["storage"] = storage_state()
+    if database == "ok":
+        try:
+            body["beat"] = beat_state()
+        except Exception as exc:  # noqa: BLE001 - information only (e.g. before migrations)
+            body["beat"] = {"state": f"error: {exc.__class__.__name__}"}
+    return JsonResponse(body, status=status)
 
 
 def error_400(request, exception=None):

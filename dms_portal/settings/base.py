@@ -4,7 +4,10 @@ from pathlib import Path
 
 import environ
 import xstatic.pkg.bootstrap
-from celery.schedules import crontab
+
+from dms_portal.logs import logging_config
+
+from .schedule import BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -49,10 +52,15 @@ INSTALLED_APPS = [
     "care",
     "debts",
     "privacy",
+    "monitoring",
     "portal",
 ]
 
 MIDDLEWARE = [
+    # First, so every response carries X-Request-ID and every log line of the request its id;
+    # the metrics then time all the rest (both cheap: no database, no shared lock).
+    "dms_portal.requestid.RequestIdMiddleware",
+    "monitoring.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,54 +227,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_TIMEZONE = TIME_ZONE
-# Every periodic job, in one place (times are Moscow, CELERY_TIMEZONE). Each job is also a
-# management command running the same code.
-CELERY_BEAT_SCHEDULE = {
-    "accounts-cleanup": {"task": "accounts.tasks.cleanup", "schedule": 3600.0},
-    "notifications-enqueue-due": {
-        "task": "notifications.tasks.enqueue_due_messages",
-        "schedule": 300.0,
-    },
-    "payments-reconcile-pending": {
-        "task": "payments.tasks.reconcile_pending_payments",
-        "schedule": 300.0,
-    },
-    # The inbox of clinic registries every 5 minutes; the invoice run for the last closed
-    # month on the 3rd at 03:00 (clinics' registries for a month mostly arrive by then).
-    "invoices-registry-inbox": {"task": "invoices.tasks.registry_inbox_scan", "schedule": 300.0},
-    "invoices-monthly-run": {
-        "task": "invoices.tasks.invoice_run_task",
-        "schedule": crontab(day_of_month=3, hour=3, minute=0),
-    },
-    # «Неустойка» (SPEC §3.8) for the Moscow day just begun, missed days caught up.
-    "invoices-penalty-accrue": {
-        "task": "invoices.tasks.penalty_accrue_task",
-        "schedule": crontab(hour=0, minute=10),
-    },
-    "debts-apply-overdue": {
-        "task": "debts.tasks.apply_overdue",
-        "schedule": crontab(hour=0, minute=30),
-    },
-    "debts-restore-settled": {"task": "debts.tasks.restore_settled", "schedule": 600.0},
-    "debts-send-reminders": {
-        "task": "debts.tasks.send_reminders",
-        "schedule": crontab(hour=10, minute=0),
-    },
-    # Personal data past its retention period after a withdrawn consent (privacy.retention).
-    "privacy-retention": {
-        "task": "privacy.tasks.retention_run",
-        "schedule": crontab(hour=2, minute=15),
-    },
-    "debts-employer-reports": {
-        "task": "debts.tasks.employer_reports",
-        "schedule": crontab(day_of_month=1, hour=9, minute=0),
-    },
-    # «Ваш личный кабинет ДМС за <месяц>» for the month just ended (portal.digest).
-    "portal-monthly-digest": {
-        "task": "portal.tasks.monthly_digest",
-        "schedule": crontab(day_of_month=1, hour=10, minute=0),
-    },
-}
+# Worker and beat log through settings.LOGGING (dms_portal.celery connects setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Every periodic job, in one place: dms_portal/settings/schedule.py.
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # Brute force, with a cool-off instead of a permanent lock: django-axes locks the account
 # (phone) after AXES_FAILURE_LIMIT failures; an address gets its own, far higher limit
@@ -375,12 +339,20 @@ TRAVEL_BONUS = {
     "assistance_phone": env("TRAVEL_ASSISTANCE_PHONE", default="+7 495 000-00-00"),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
-# WeasyPrint logs every rendering step at INFO; only its warnings are worth a log line.
-LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+# Logs go to stdout, one line per record, each with the request id (and task id and name in
+# Celery): LOG_FORMAT=json (production's default) or text (development's).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOGGING = logging_config(level=env("LOG_LEVEL", default="INFO"), fmt=LOG_FORMAT)
+
+# /metrics (Prometheus, monitoring.views): answered only to a request carrying
+# "Authorization: Bearer <METRICS_TOKEN>" (empty = no token accepted) or coming from one of
+# METRICS_NETWORKS (the client address as dms_portal.net sees it, i.e. after PROXY_COUNT);
+# anyone else gets a plain 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_NETWORKS = env.list(
+    "METRICS_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+# Beat's heartbeat (monitoring.tasks.beat_heartbeat) older than this is reported as late by
+# /healthz and alerted on (docs/production.md, «Alerts»).
+BEAT_HEARTBEAT_LATE_SECONDS = env.int("BEAT_HEARTBEAT_LATE_SECONDS", default=300)

@@ -8,6 +8,8 @@ backends, DEBUG); `manage.py check --deploy` names any that a deployment switche
 
 from django.core.exceptions import ImproperlyConfigured
 
+from dms_portal.logs import logging_config
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -55,3 +57,12 @@ SMS_BACKEND = env("SMS_BACKEND", default="notifications.backends.HttpSmsGatewayB
 EMAIL_CHANNEL_BACKEND = env(
     "EMAIL_CHANNEL_BACKEND", default="notifications.backends.DjangoEmailBackend"
 )
+
+# Logs: one JSON object per line on stdout, for the log collector.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logging_config(level=env("LOG_LEVEL", default="INFO"), fmt=LOG_FORMAT)
+# /metrics: a token, when set, must be worth guessing against (it is compared in constant time,
+# but a short one falls to trying).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (or empty)")

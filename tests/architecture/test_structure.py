@@ -36,8 +36,11 @@ ALLOWED = {
     "debts": {"invoices", "policies", "audit", "notifications", "dms_portal"},
     "care": {"clinics", "policies", "franchise", "audit", "notifications", "dms_portal"},
     "privacy": {"accounts", "care", "feedback", "invoices", "policies", "audit", "dms_portal"},
-    # The composition root: the menu's counter, the demo staff of seed_demo and the monthly
-    # digest, which reads invoices, appeals and the roster and sends through notifications.
+    # /metrics and /healthz's extras: counts by status through the owners' selectors.
+    "monitoring": {"payments", "notifications", "dms_portal"},
+    # The composition root: the menu's counter, the demo staff of seed_demo, healthz's extras
+    # and the monthly digest, which reads invoices, appeals and the roster and sends through
+    # notifications.
     "portal": {
         "accounts",
         "care",
@@ -45,6 +48,7 @@ ALLOWED = {
         "invoices",
         "policies",
         "notifications",
+        "monitoring",
         "dms_portal",
     },
 }
