@@ -387,3 +387,7 @@ class InvoiceRun(models.Model):
 
     def __str__(self) -> str:
         return f"Выставление счетов за {period_name(self.period_year, self.period_month)}"
+
+
+# Registers the instalment models with this app (SPEC §3.8); they live in their own package.
+from .instalments.models import InstalmentPart, InstalmentPlan  # noqa: E402, F401

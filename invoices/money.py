@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, Exists, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -26,13 +26,33 @@ class InvoiceQuerySet(models.QuerySet):
         Stored on the invoice when it is formed (never edited afterwards): `copay_total`,
         `deposit_applied` and `amount_due` = co-pay − deposit applied. Annotated here:
         - `corrections_total`: what accepted disputes took off (InvoiceCorrection documents);
-        - `payable`: ИТОГО К ОПЛАТЕ = amount due − corrections, never below zero.
-        Instalments and a penalty (SPEC §3.8) are one more annotated term each, added to
-        `_payable_terms`. Correlated subqueries, not a JOIN + GROUP BY: the nightly jobs filter
+        - `parts_paid`: instalment parts already paid (SPEC §3.8, `invoices.instalments`);
+        - `payable`: ИТОГО К ОПЛАТЕ = amount due − corrections − parts paid, never below zero.
+          Parts paid are subtracted only while the invoice is not ОПЛАЧЕН: while parts remain
+          the row shows what remains; once every part is paid the invoice shows, like any
+          paid invoice, what it asked for in all.
+        A penalty (SPEC §3.8) is one more annotated term, added to `_payable_terms`. Correlated subqueries, not a JOIN + GROUP BY: the nightly jobs filter
         tens of thousands of rows by `payable` and the query may lock them (FOR UPDATE).
         """
-        return self.annotate(corrections_total=_corrections_total()).annotate(
-            payable=Greatest(_payable_terms(), Value(0), output_field=MONEY_FIELD)
+        return self.annotate(
+            corrections_total=_corrections_total(), parts_paid=_parts_paid()
+        ).annotate(payable=Greatest(_payable_terms(), Value(0), output_field=MONEY_FIELD))
+
+    def with_next_part(self) -> "InvoiceQuerySet":
+        """Annotates the next unpaid part of the invoice's active instalment plan (SPEC §3.8):
+        `next_part_number`, `next_part_amount`, `next_part_due` (all None when the invoice is
+        not split, or nothing is left of its plan) and `parts_count` of that plan. Paying the
+        invoice then pays `next_part_amount`."""
+        parts = (
+            apps.get_model("invoices", "InstalmentPart")
+            .objects.filter(invoice=OuterRef("pk"), plan__status="active", status="unpaid")
+            .order_by("number")
+        )
+        return self.annotate(
+            next_part_number=Subquery(parts.values("number")[:1]),
+            next_part_amount=Subquery(parts.values("amount")[:1], output_field=MONEY_FIELD),
+            next_part_due=Subquery(parts.values("due_date")[:1]),
+            parts_count=Subquery(parts.values("plan__parts_count")[:1]),
         )
 
     def with_dispute_mark(self) -> "InvoiceQuerySet":
@@ -67,9 +87,27 @@ def _corrections_total() -> Coalesce:
     )
 
 
+def _parts_paid() -> Coalesce:
+    total = (
+        apps.get_model("invoices", "InstalmentPart")
+        .objects.filter(invoice=OuterRef("pk"), status="paid")
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
+    )
+
+
 def _payable_terms():
-    """amount due − corrections (+ penalty − instalments paid, when §3.8 comes)."""
-    return F("amount_due") - F("corrections_total")
+    """amount due − corrections − instalment parts paid while unpaid (+ penalty, when §3.8
+    comes)."""
+    parts_paid = Case(
+        When(status="paid", then=Value(ZERO)), default=F("parts_paid"), output_field=MONEY_FIELD
+    )
+    return F("amount_due") - F("corrections_total") - parts_paid
 
 
 def formation_amounts(*, copay: Decimal, deposit_balance: Decimal) -> tuple[Decimal, Decimal]:

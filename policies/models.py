@@ -64,6 +64,14 @@ class Contract(models.Model):
     medical_desk_phone = models.CharField(
         "Телефон медицинского пульта", max_length=32, default="8 800 000-00-01"
     )
+    # «Оплатить частями» (SPEC §3.8): an invoice of at least this ИТОГО К ОПЛАТЕ may be split.
+    instalment_threshold = models.DecimalField(
+        "Порог для оплаты частями",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("3000.00"),
+        validators=[MinValueValidator(Decimal("0.03"))],  # three parts of at least a kopeck
+    )
 
     class Meta:
         verbose_name = "договор ДМС"

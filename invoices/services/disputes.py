@@ -18,6 +18,7 @@ from dms_portal import clock
 from dms_portal.money import to_kopecks
 
 from ..errors import InvoiceStateError
+from ..instalments.services import instalments_follow_due, instalments_respread
 from ..models import DepositEntry, Invoice, InvoiceCorrection, InvoiceCorrectionLine, InvoiceLine
 
 S = Invoice.Status
@@ -183,6 +184,8 @@ def invoice_correction_create(
             correction=correction.number,
             amount=str(credit),
         )
+    # A split invoice: what remains is spread again over its unpaid parts (SPEC §3.8).
+    instalments_respread(invoice=invoice, actor=actor)
     return correction, credit
 
 
@@ -219,6 +222,7 @@ def invoice_dispute_close(*, invoice_id: int, actor=None, reference: str = "") -
         invoice.status = S.OVERDUE if invoice.due_date < today else S.NEW
         fields += ["due_date", "due_paused_at"]
     invoice.save(update_fields=fields)
+    instalments_follow_due(invoice=invoice, old_due=old_due)  # a split invoice's parts move too
     audit_log(
         action="invoice.dispute_close",
         actor=actor,

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from ..exports import parts_paid_term
 from ..models import Invoice
 
 
@@ -20,7 +21,12 @@ def invoice_pdf_filename(invoice: Invoice) -> str:
     after the first download (an accepted dispute) makes the kept file stale, and the name
     tells so without another field."""
     corrections = invoice.corrections.count()
-    return f"schet-{invoice.number.replace('/', '-')}-k{corrections}.pdf"
+    name = f"schet-{invoice.number.replace('/', '-')}-k{corrections}"
+    # The same for instalments paid (SPEC §3.8), which change ИТОГО К ОПЛАТЕ while unpaid.
+    paid_parts = invoice.instalment_parts.filter(status="paid").count()
+    if paid_parts and invoice.status != Invoice.Status.PAID:
+        name += f"-p{paid_parts}"
+    return f"{name}.pdf"
 
 
 def _fresh(invoice: Invoice) -> bool:
@@ -28,7 +34,9 @@ def _fresh(invoice: Invoice) -> bool:
         return False
     stem = invoice.pdf.name.rsplit("/", 1)[-1]
     expected = invoice_pdf_filename(invoice)[:-4]
-    return stem.startswith(expected) and invoice.pdf.storage.exists(invoice.pdf.name)
+    # The storage may add "_<random>" to a taken name; "-p1" after the name is another state.
+    same = stem == f"{expected}.pdf" or stem.startswith(f"{expected}_")
+    return same and invoice.pdf.storage.exists(invoice.pdf.name)
 
 
 def invoice_pdf(*, invoice: Invoice) -> bytes:
@@ -70,6 +78,7 @@ def invoice_pdf_render(*, invoice: Invoice) -> bytes:
                 f"{invoice.person.full_name}. Без НДС"
             ),
             "payable": invoice.payable_amount(),
+            "parts_paid": parts_paid_term(invoice),
         },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
