@@ -154,7 +154,7 @@ def _parts_html(url, status, payable, threshold, number, amount, due, count) -> 
             f'<span class="text-nowrap">{_rub(amount)}</span> до {_ddmmyyyy(due)}</div>'
         )
     if status == S.NEW and payable >= threshold:
-        return f'<div class="small fw-normal"><a href="{url}parts/">Оплатить частями</a></div>'
+        return f'<div class="part-link small fw-normal"><a href="{url}parts/">Оплатить частями</a></div>'
     return ""
 
 
@@ -233,9 +233,8 @@ def rows_html(rows) -> tuple[str, int]:
             f"{_rub(deposit_applied)}</td>"
             f'<td data-label="Корректировка" class="c-correction text-end text-nowrap">'
             f"{_rub(corrections)}</td>"
-            f'<td data-label="ИТОГО К ОПЛАТЕ" class="c-payable text-end fw-semibold">'
-            f'<span class="text-nowrap">{_rub(payable)}</span>'
-            f"{parts}</td>"
+            f'<td data-label="ИТОГО К ОПЛАТЕ" class="c-payable text-end text-nowrap fw-semibold">'
+            f"{_rub(payable)}{parts}</td>"
             f'<td data-label="СТАТУС" class="c-status"><span class="badge {STATUS_CLASS.get(status, "")}">'
             f"{status_labels.get(status, status)}</span>{mark}</td>"
             f'<td data-label="Оплатить до" class="c-due text-nowrap">{_ddmmyyyy(due_date)}</td></tr>'

@@ -153,7 +153,8 @@ def test_invoice_xlsx_has_russian_headers_formats_lines_and_totals(client, demo,
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     invoices, lines = wb["Счета"], wb["Услуги"]
-    assert [c.value for c in invoices[1]] == COLUMNS[1:2] + COLUMNS[3:]
+    # The file adds «Оплачено частями» last (SPEC §3.8: a term of ИТОГО К ОПЛАТЕ).
+    assert [c.value for c in invoices[1]] == COLUMNS[1:2] + COLUMNS[3:] + ["Оплачено частями"]
     row = [c.value for c in invoices[2]]
     assert row[0] == invoice.number and row[2] == "Иванов Иван Иванович"
     assert row[4] == Decimal("390.00") or row[4] == 390
