@@ -11,7 +11,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from invoices.errors import InvoiceStateError
 from invoices.models import InstalmentPart, InstalmentPlan, Invoice
-from payments.models import Payment, PaymentInvoice
+from payments.models import Payment, PaymentInvoice, SandboxCheckout
 
 from .instalments import invoice_of, pay, payable, split
 
@@ -201,3 +201,39 @@ def test_a_bank_transfer_pays_the_next_part_too(demo, owner):
     )
     assert [s for *_, s in parts_of(invoice)] == ["paid", "unpaid"]
     assert payable(invoice) == D("3000.00")
+
+
+def test_money_for_a_part_arriving_after_expiry_settles_it_if_the_part_is_still_free(
+    client, demo, owner
+):
+    from payments import services
+
+    invoice = invoice_of(demo["ivanov"], "6000.00")
+    split(invoice, owner)
+    payment = services.payment_start(user=owner, invoice_ids=[invoice.pk])
+    payment = services.payment_checkout(payment=payment, return_url="http://testserver/r/")
+    services.payment_close(payment_id=payment.pk, status=Payment.Status.EXPIRED)
+    SandboxCheckout.objects.update(status=SandboxCheckout.Status.SUCCEEDED)
+    services.payment_sync(payment_id=payment.pk)
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED and not payment.problem
+    assert [s for *_, s in parts_of(invoice)] == ["paid", "unpaid", "unpaid"]
+
+
+def test_money_for_a_part_of_a_cancelled_schedule_is_flagged_for_refund(client, demo, owner):
+    from invoices.instalments.services import instalment_plan_cancel
+    from payments import services
+
+    invoice = invoice_of(demo["ivanov"], "6000.00")
+    plan = split(invoice, owner)
+    payment = services.payment_start(user=owner, invoice_ids=[invoice.pk])
+    payment = services.payment_checkout(payment=payment, return_url="http://testserver/r/")
+    services.payment_close(payment_id=payment.pk, status=Payment.Status.EXPIRED)
+    instalment_plan_cancel(plan_id=plan.pk, reason="Просьба застрахованного")
+    SandboxCheckout.objects.update(status=SandboxCheckout.Status.SUCCEEDED)
+    services.payment_sync(payment_id=payment.pk)
+    payment.refresh_from_db()
+    assert "часть 1 снята" in payment.problem and "нужен возврат" in payment.problem
+    assert not InstalmentPart.objects.filter(status="paid").exists()
+    assert payable(invoice) == D("6000.00")
+    assert Invoice.objects.get(pk=invoice.pk).status == S.NEW
