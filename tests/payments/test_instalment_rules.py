@@ -223,3 +223,33 @@ def test_the_row_shows_what_remains_and_the_next_part_and_its_box_pays_that(clie
     details = client.get(reverse("invoices:detail", args=[invoice.pk])).content.decode()
     assert "Оплата частями" in details and "Оплачено частями" in details
     assert "Оплачена" in details and "Не оплачена" in details
+
+
+def test_the_xlsx_and_the_pdf_take_the_paid_parts_off_like_the_row(
+    client, demo, owner, settings, tmp_path
+):
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    settings.MEDIA_ROOT = tmp_path
+    invoice = invoice_of(demo["ivanov"], "3000.01")
+    split(invoice, owner)
+    client.force_login(owner)
+    before = client.get(reverse("invoices:pdf", args=[invoice.pk])).content  # kept in storage
+    pay(client, owner, invoice)
+    response = client.get(reverse("invoices:xlsx", args=[invoice.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Счета"]
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    assert header[7] == "ИТОГО К ОПЛАТЕ" and header[-1] == "Оплачено частями"
+    assert D(str(row[7])) == D("2000.01") and D(str(row[-1])) == D("1000.00")
+    pdf = client.get(reverse("invoices:pdf", args=[invoice.pk])).content
+    assert pdf != before  # the kept file was rendered before the part was paid
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Оплачено частями" in text and "1 000,00" in text.replace("\xa0", " ")
+    assert "2 000,01" in text.replace("\xa0", " ")
