@@ -148,7 +148,7 @@ def invoice_part_mark_paid(
             raise InvoiceStateError(
                 f"Счёт {invoice.number}: часть {part.number} теперь на сумму {part.amount} ₽"
             )
-    changed = []
+    changed, partly_paid = [], []
     today = clock.moscow_today()
     for part in sorted(rows, key=lambda p: p.pk):
         if part.status == InstalmentPart.Status.PAID:
@@ -179,15 +179,16 @@ def invoice_part_mark_paid(
             invoice_mark_paid(
                 invoice_ids=[invoice.pk], paid_at=paid_at, reference=reference, actor=actor
             )
-        elif invoice.status in (S.PENDING, S.NEW, S.OVERDUE):
-            invoice.due_date = following.due_date
-            invoice.status = _unpaid_status(invoice, today)
-            invoice.save(update_fields=["status", "due_date"])
-    if changed:
+        else:
+            partly_paid.append(invoice)
+            if invoice.status in (S.PENDING, S.NEW, S.OVERDUE):
+                invoice.due_date = following.due_date
+                invoice.status = _unpaid_status(invoice, today)
+                invoice.save(update_fields=["status", "due_date"])
+    if partly_paid:
         # The restore check of the debt path: an overdue part paid may end an emergency-only
-        # programme though the invoice is not ОПЛАЧЕН yet.
-        paid_invoices = [invoices[p.invoice_id] for p in changed]
-        transaction.on_commit(lambda: instalment_paid_send(paid_invoices))
+        # programme though the invoice is not ОПЛАЧЕН yet (a paid one sends `invoices_paid`).
+        transaction.on_commit(lambda: instalment_paid_send(partly_paid))
     return changed
 
 

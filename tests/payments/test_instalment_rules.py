@@ -160,6 +160,8 @@ def test_an_operator_cancels_a_schedule_in_admin_and_one_amount_remains(
     assert changelist.status_code == 200 and invoice.number in changelist.content.decode()
     detail = client.get(reverse("admin:invoices_instalmentplan_change", args=[plan.pk]))
     assert "Части счетов" in detail.content.decode() or "часть счёта" in detail.content.decode()
+    on_invoice = client.get(reverse("admin:invoices_invoice_change", args=[invoice.pk]))
+    assert "Части счетов" in on_invoice.content.decode()
     url = reverse("admin:invoices_instalmentplan_cancel") + f"?ids={plan.pk}"
     assert "Будут отменены графики" in client.get(url).content.decode()
     assert client.post(url, {"reason": ""}).status_code == 200  # the reason is required
