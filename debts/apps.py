@@ -14,8 +14,10 @@ class DebtsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: apps.py loads before the models exist.
-        from invoices.signals import invoices_paid
+        from invoices.signals import instalment_paid, invoices_paid
 
         from .receivers import restore_after_payment
 
         invoices_paid.connect(restore_after_payment, dispatch_uid="debts.restore_after_payment")
+        # A paid instalment may settle what was overdue while parts remain (SPEC §3.8).
+        instalment_paid.connect(restore_after_payment, dispatch_uid="debts.restore_after_part")

@@ -23,6 +23,13 @@ from dms_portal.xlsx import safe_cell
 
 from .models import Invoice, InvoiceLine
 
+
+def parts_paid_term(invoice: Invoice) -> Decimal:
+    """Instalments paid, as a term of ИТОГО К ОПЛАТЕ: only while the invoice is not ОПЛАЧЕН
+    (`invoices.money`); `invoice` comes from `with_money()`."""
+    return ZERO if invoice.status == Invoice.Status.PAID else invoice.parts_paid
+
+
 MONEY_FORMAT = '#,##0.00 "₽"'
 DATE_FORMAT = "DD.MM.YYYY"
 HEADER_FILL = PatternFill("solid", fgColor="E8F1FA")
@@ -44,6 +51,8 @@ INVOICE_COLUMNS = [
     ("ИТОГО К ОПЛАТЕ", 18, MONEY_FORMAT),
     ("СТАТУС", 18, None),
     ("Оплатить до", 14, DATE_FORMAT),
+    # Last, so that the columns before keep their places in older readers' formulas.
+    ("Оплачено частями", 18, MONEY_FORMAT),
 ]
 LINE_COLUMNS = [
     ("НОМЕР СЧЕТА", 14, None),
@@ -116,7 +125,8 @@ class _Sheet:
 
 def invoices_xlsx(*, invoices: Iterable[Invoice], lines: QuerySet[InvoiceLine]) -> IO[bytes]:
     """Sheet «Счета» (one row per invoice; `with_money` applied: ИТОГО К ОПЛАТЕ = СУММА
-    СООПЛАТЫ − Гарантийный взнос − Корректировка + Неустойка in every row) and sheet «Услуги» (one row
+    СООПЛАТЫ − Гарантийный взнос − Корректировка + Неустойка − Оплачено частями in every
+    row) and sheet «Услуги» (one row
     per line of `lines`), as an open temporary file at position 0: the caller streams and
     closes it (closing deletes it)."""
     book = Workbook(write_only=True)
@@ -135,6 +145,7 @@ def invoices_xlsx(*, invoices: Iterable[Invoice], lines: QuerySet[InvoiceLine]) 
                 inv.payable_amount(),
                 inv.get_status_display(),
                 inv.due_date,
+                parts_paid_term(inv),
             ]
         )
     head.close()

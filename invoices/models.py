@@ -391,4 +391,6 @@ class InvoiceRun(models.Model):
 
 # The penalty ledger lives in its own module (this one is near the size limit); importing it
 # here registers it with the app.
+# Registers the instalment models with this app (SPEC §3.8); they live in their own package.
+from .instalments.models import InstalmentPart, InstalmentPlan  # noqa: E402, F401
 from .penalty_models import PenaltyEntry  # noqa: E402, F401

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, Exists, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Round
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -28,14 +28,37 @@ class InvoiceQuerySet(models.QuerySet):
         - `corrections_total`: what accepted disputes took off (InvoiceCorrection documents);
         - `penalty_total`: the penalty still owed («Неустойка», SPEC §3.8): the sum of the
           invoice's PenaltyEntry rows, accruals positive and waivers negative;
-        - `payable`: ИТОГО К ОПЛАТЕ = amount due − corrections + penalty, never below zero.
-        Instalments and a penalty (SPEC §3.8) are one more annotated term each, added to
-        `_payable_terms`. Correlated subqueries, not a JOIN + GROUP BY: the nightly jobs filter
-        tens of thousands of rows by `payable` and the query may lock them (FOR UPDATE).
+        - `parts_paid`: instalment parts already paid (SPEC §3.8, `invoices.instalments`);
+        - `payable`: ИТОГО К ОПЛАТЕ = amount due − corrections + penalty − parts paid, never
+          below zero. Parts paid are subtracted only while the invoice is not ОПЛАЧЕН: while
+          parts remain the row shows what remains; once every part is paid the invoice shows,
+          like any paid invoice, what it asked for in all. (No penalty accrues while a plan is
+          active, so a part never has to carry one: docs/rules.md.)
+        Correlated subqueries, not a JOIN + GROUP BY: the nightly jobs filter tens of thousands
+        of rows by `payable` and the query may lock them (FOR UPDATE).
         """
         return self.annotate(
-            corrections_total=_corrections_total(), penalty_total=_penalty_total()
+            corrections_total=_corrections_total(),
+            penalty_total=_penalty_total(),
+            parts_paid=_parts_paid(),
         ).annotate(payable=Greatest(_payable_terms(), Value(0), output_field=MONEY_FIELD))
+
+    def with_next_part(self) -> "InvoiceQuerySet":
+        """Annotates the next unpaid part of the invoice's active instalment plan (SPEC §3.8):
+        `next_part_number`, `next_part_amount`, `next_part_due` (all None when the invoice is
+        not split, or nothing is left of its plan) and `parts_count` of that plan. Paying the
+        invoice then pays `next_part_amount`."""
+        parts = (
+            apps.get_model("invoices", "InstalmentPart")
+            .objects.filter(invoice=OuterRef("pk"), plan__status="active", status="unpaid")
+            .order_by("number")
+        )
+        return self.annotate(
+            next_part_number=Subquery(parts.values("number")[:1]),
+            next_part_amount=Subquery(parts.values("amount")[:1], output_field=MONEY_FIELD),
+            next_part_due=Subquery(parts.values("due_date")[:1]),
+            parts_count=Subquery(parts.values("plan__parts_count")[:1]),
+        )
 
     def with_dispute_mark(self) -> "InvoiceQuerySet":
         """Annotates `in_dispute`: some line of the invoice is contested by an undecided appeal.
@@ -85,9 +108,26 @@ def _penalty_total() -> Coalesce:
     )
 
 
+def _parts_paid() -> Coalesce:
+    total = (
+        apps.get_model("invoices", "InstalmentPart")
+        .objects.filter(invoice=OuterRef("pk"), status="paid")
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
+    )
+
+
 def _payable_terms():
-    """amount due − corrections + penalty (− instalments paid, when that part of §3.8 comes)."""
-    return F("amount_due") - F("corrections_total") + F("penalty_total")
+    """amount due − corrections + penalty − instalment parts paid while unpaid."""
+    parts_paid = Case(
+        When(status="paid", then=Value(ZERO)), default=F("parts_paid"), output_field=MONEY_FIELD
+    )
+    return F("amount_due") - F("corrections_total") + F("penalty_total") - parts_paid
 
 
 def formation_amounts(*, copay: Decimal, deposit_balance: Decimal) -> tuple[Decimal, Decimal]:

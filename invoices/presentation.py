@@ -54,6 +54,7 @@ class Row:
     selectable: bool
     reason: str
     dispute_mark: bool  # paid, and an appeal contests it: ОПЛАЧЕН + «спор» (SPEC §3.4)
+    parts_paid: str = ""  # instalments paid while parts remain (SPEC §3.8), "" when none
 
 
 def _dispute_mark(invoice: Invoice) -> bool:
@@ -100,7 +101,21 @@ def invoice_row(invoice: Invoice) -> Row:
         selectable=selectable,
         reason=reason,
         dispute_mark=_dispute_mark(invoice),
+        parts_paid=_parts_paid_text(invoice),
     )
+
+
+def _parts_paid_text(invoice: Invoice) -> str:
+    """«Оплачено частями» is a term of ИТОГО К ОПЛАТЕ only while the invoice is unpaid."""
+    paid = invoice.__dict__.get("parts_paid")
+    if paid is None:
+        paid = (
+            Invoice.objects.filter(pk=invoice.pk)
+            .with_money()
+            .values_list("parts_paid", flat=True)
+            .get()
+        )
+    return format_rub(paid) if paid and invoice.status != S.PAID else ""
 
 
 # Amounts and dates repeat a lot across a user's invoices; formatting each once is measurably
@@ -134,6 +149,18 @@ def _pick_html(invoice_id: int, number: str, amount: str, reason: str) -> str:
         f'aria-describedby="why-{invoice_id}"></span> '
         f'<span class="pick-reason" id="why-{invoice_id}">{reason}</span>'
     )
+
+
+def _parts_html(url, status, payable, threshold, number, amount, due, count) -> str:
+    """Under ИТОГО К ОПЛАТЕ: the next part of a split invoice, or the link that splits one."""
+    if number:
+        return (
+            f'<div class="part-next small fw-normal">Часть {number} из {count}: '
+            f'<span class="text-nowrap">{_rub(amount)}</span> до {_ddmmyyyy(due)}</div>'
+        )
+    if status == S.NEW and payable >= threshold:
+        return f'<div class="part-link small fw-normal"><a href="{url}parts/">Оплатить частями</a></div>'
+    return ""
 
 
 def has_payable(rows) -> bool:
@@ -186,20 +213,30 @@ def rows_html(rows) -> tuple[str, int]:
         first_name,
         patronymic,
         category,
+        part_number,
+        part_amount,
+        part_due,
+        parts_count,
+        threshold,
     ) in rows:
         if status in PAYABLE and payable > 0:
             reason = ""
         else:
             reason = REASON_NOT_PAYABLE.get(status, "Нечего оплачивать")
+        # A split invoice's checkbox pays its next part (SPEC §3.8); the server recomputes it.
+        pick_amount = part_amount if part_number else payable
+        url = f"{detail_base}{invoice_id}/"
+        parts = _parts_html(
+            url, status, payable, threshold, part_number, part_amount, part_due, parts_count
+        )
         number = escape(raw_number)
         person = escape(" ".join(p for p in (last_name, first_name, patronymic) if p))
-        url = f"{detail_base}{invoice_id}/"
         mark = DISPUTE_MARK if in_dispute and status == S.PAID else ""
         extra = "1" if deposit_applied or corrections else "0"
         out.append(
             f'<tr class="status-{status}" data-extra="{extra}">'
             f'<td data-label="ВЫБРАТЬ" class="pick">'
-            f"{_pick_html(invoice_id, number, _plain(payable), reason)}</td>"
+            f"{_pick_html(invoice_id, number, _plain(pick_amount), reason)}</td>"
             f'<td data-label="НОМЕР СЧЕТА" class="c-number fw-semibold text-nowrap">{number}</td>'
             f'<td data-label="СЧЕТ" class="c-file"><a class="invoice-file" href="{url}" '
             f'data-details="{url}?partial=1" data-number="{number}" '
@@ -214,7 +251,7 @@ def rows_html(rows) -> tuple[str, int]:
             f'<td data-label="Корректировка" class="c-correction text-end text-nowrap">'
             f"{_rub(corrections)}</td>"
             f'<td data-label="ИТОГО К ОПЛАТЕ" class="c-payable text-end text-nowrap fw-semibold">'
-            f"{_rub(payable)}{penalty_note(penalty)}</td>"
+            f"{_rub(payable)}{penalty_note(penalty)}{parts}</td>"
             f'<td data-label="СТАТУС" class="c-status"><span class="badge {STATUS_CLASS.get(status, "")}">'
             f"{status_labels.get(status, status)}</span>{mark}</td>"
             f'<td data-label="Оплатить до" class="c-due text-nowrap">{_ddmmyyyy(due_date)}</td></tr>'

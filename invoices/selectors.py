@@ -31,7 +31,11 @@ def invoices_for_user(
         date_to=date_to,
     )
     return (
-        qs.with_money().with_dispute_mark().select_related("person").order_by("-formed_at", "-id")
+        qs.with_money()
+        .with_dispute_mark()
+        .with_next_part()
+        .select_related("person")
+        .order_by("-formed_at", "-id")
     )
 
 
@@ -70,6 +74,12 @@ ROW_FIELDS = (
     "person__first_name",
     "person__patronymic",
     "person__category",
+    # «Оплатить частями» (SPEC §3.8): the next part of a split invoice, and the threshold.
+    "next_part_number",
+    "next_part_amount",
+    "next_part_due",
+    "parts_count",
+    "contract__instalment_threshold",
 )
 
 
@@ -94,7 +104,11 @@ def invoice_rows_for_user(
         date_to=date_to,
     )
     return list(
-        qs.with_money().with_dispute_mark().order_by("-formed_at", "-id").values_list(*ROW_FIELDS)
+        qs.with_money()
+        .with_dispute_mark()
+        .with_next_part()
+        .order_by("-formed_at", "-id")
+        .values_list(*ROW_FIELDS)
     )
 
 

@@ -15,15 +15,24 @@ from django.dispatch import Signal
 log = logging.getLogger(__name__)
 
 invoices_paid = Signal()
+# `instalment_paid(sender=Invoice, invoices=[...])`: a part of each was paid (SPEC §3.8) and
+# parts remain (the last part sends `invoices_paid`). Sent after commit, like `invoices_paid`.
+instalment_paid = Signal()
 
 
 def invoices_paid_send(invoices: list) -> None:
-    for receiver, result in invoices_paid.send_robust(
-        sender=invoices[0].__class__, invoices=invoices
-    ):
+    _send(invoices_paid, invoices)
+
+
+def instalment_paid_send(invoices: list) -> None:
+    _send(instalment_paid, invoices)
+
+
+def _send(signal: Signal, invoices: list) -> None:
+    for receiver, result in signal.send_robust(sender=invoices[0].__class__, invoices=invoices):
         if isinstance(result, Exception):
             log.error(
-                "invoices_paid listener %r failed",
+                "invoices signal listener %r failed",
                 receiver,
                 exc_info=(type(result), result, result.__traceback__),
             )

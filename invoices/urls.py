@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import spending_views, upcoming_views, views
+from .instalments import views as instalment_views
 
 app_name = "invoices"
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/", views.invoice_detail, name="detail"),
     path("<int:pk>/xlsx/", views.invoice_xlsx, name="xlsx"),
     path("<int:pk>/pdf/", views.invoice_pdf_download, name="pdf"),
+    path("<int:pk>/parts/", instalment_views.instalments, name="instalments"),
 ]

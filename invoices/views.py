@@ -20,6 +20,7 @@ from policies.selectors import people_for_user
 from . import presentation, selectors
 from .exports import invoices_xlsx
 from .forms import MyInvoicesFilterForm
+from .instalments.selectors import plan_parts, split_refusal
 from .models import Invoice
 from .services import deposit, pdf
 from .services.penalty import penalty_explained, penalty_terms
@@ -102,6 +103,17 @@ def _detail_context(invoice: Invoice, page_number) -> dict:
         # The totals are the whole invoice's, whatever page is shown.
         "cost_total": lines.aggregate(total=Sum("cost"))["total"] or Decimal("0.00"),
         "dispute_url": f"{reverse('feedback:index')}?invoice={invoice.pk}&kind=service_dispute",
+        **_instalments_context(invoice),
+    }
+
+
+def _instalments_context(invoice: Invoice) -> dict:
+    """«Оплата частями» in the details (SPEC §3.8): the schedule, or the link that splits."""
+    plan, parts = plan_parts(invoice)
+    return {
+        "plan": plan,
+        "parts": parts,
+        "can_split": split_refusal(invoice) is None,
     }
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from invoices.models import Invoice
+from invoices.models import InstalmentPart, Invoice
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -92,9 +92,19 @@ class PaymentInvoice(models.Model):
         Invoice, on_delete=models.PROTECT, related_name="payment_links", verbose_name="Счёт"
     )
     amount = models.DecimalField("Сумма", **MONEY)
-    # True while the payment is in flight or succeeded. The partial unique constraint is the
-    # database's own guarantee behind the row locks: one live payment per invoice, so two tabs
-    # can never both charge it.
+    # The instalment part this charge pays (SPEC §3.8); empty when it pays the whole invoice.
+    instalment_part = models.ForeignKey(
+        InstalmentPart,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_links",
+        verbose_name="Часть счёта",
+    )
+    # True while the payment is in flight or succeeded. The partial unique constraints are the
+    # database's own guarantee behind the row locks: one live payment per invoice (per part of
+    # a split invoice, whose paid parts stay live beside the next), so two tabs can never both
+    # charge it.
     active = models.BooleanField(default=True, verbose_name="Действует")
 
     class Meta:
@@ -103,7 +113,14 @@ class PaymentInvoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["payment", "invoice"], name="payment_invoice_once"),
             models.UniqueConstraint(
-                fields=["invoice"], condition=Q(active=True), name="one_live_payment_per_invoice"
+                fields=["invoice"],
+                condition=Q(active=True, instalment_part__isnull=True),
+                name="one_live_payment_per_invoice",
+            ),
+            models.UniqueConstraint(
+                fields=["instalment_part"],
+                condition=Q(active=True, instalment_part__isnull=False),
+                name="one_live_payment_per_instalment_part",
             ),
         ]
 

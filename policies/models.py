@@ -89,6 +89,14 @@ class Contract(models.Model):
         default=0,
         validators=[MaxValueValidator(365)],
     )
+    # «Оплатить частями» (SPEC §3.8): an invoice of at least this ИТОГО К ОПЛАТЕ may be split.
+    instalment_threshold = models.DecimalField(
+        "Порог для оплаты частями",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("3000.00"),
+        validators=[MinValueValidator(Decimal("0.03"))],  # three parts of at least a kopeck
+    )
 
     class Meta:
         verbose_name = "договор ДМС"

@@ -173,6 +173,7 @@ GROUP_MIGRATIONS = [
     "debts.migrations.0002_operators_group",
     "invoices.migrations.0011_operators_invoice_runs",
     "invoices.migrations.0013_operators_penalty",
+    "invoices.migrations.0015_operators_instalment_plans",
     "accounts.migrations.0006_operators_confirm_profile_changes",
     "feedback.migrations.0003_experts_group",
     "care.migrations.0002_medical_desk_group",

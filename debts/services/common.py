@@ -28,7 +28,10 @@ def invoice_context(invoice: Invoice, **extra) -> dict:
         "invoice": invoice,
         "number": invoice.number,
         "person_name": invoice.person.short_name,
-        "amount": invoice.payable_amount(),
+        # A split invoice asks now for its next part (SPEC §3.8; `with_next_part`).
+        "amount": _next_part(invoice, "amount") or invoice.payable_amount(),
+        "part_number": _next_part(invoice, "number"),
+        "parts_count": invoice.__dict__.get("parts_count"),
         "due_date": invoice.due_date,
         "site_url": settings.SITE_URL,
         "insurer": settings.INSURER,
@@ -36,12 +39,19 @@ def invoice_context(invoice: Invoice, **extra) -> dict:
     }
 
 
+def _next_part(invoice: Invoice, field: str):
+    return invoice.__dict__.get(f"next_part_{field}")
+
+
 def unpaid_invoices():
-    """Invoices whose due clock runs (НОВЫЙ / ПРОСРОЧЕН), with the money annotated (`owes`
-    costs no query) and the payer's contacts joined."""
+    """Invoices whose due clock runs (НОВЫЙ / ПРОСРОЧЕН), with the money and the next
+    instalment annotated (`owes` costs no query) and the payer's contacts joined. A split
+    invoice's due date is its next part's (`invoice_part_mark_paid`), so reminders and the
+    overdue job follow the parts."""
     return (
         Invoice.objects.filter(status__in=[S.NEW, S.OVERDUE], due_paused_at__isnull=True)
         .with_money()
+        .with_next_part()
         .select_related("person", "payer", "payer__user")
     )
 

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from dms_portal.russian import count_noun
 
 from ..errors import InvoiceError
-from ..models import DepositEntry, Invoice, InvoiceLine
+from ..models import DepositEntry, InstalmentPart, Invoice, InvoiceLine
 from ..services.annul import LINES_DISMISS, LINES_RETURN, invoice_annul
 from .penalty import WAIVE_PERMISSION, PenaltyEntryInline
 
@@ -30,6 +30,18 @@ class DepositEntryInline(admin.TabularInline):
     model = DepositEntry
     fk_name = "invoice"
     fields = ("created_at", "kind", "amount", "reference")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
+class InvoicePartsInline(admin.TabularInline):
+    """The invoice's instalment parts (SPEC §3.8); schedules are cancelled on their own page."""
+
+    model = InstalmentPart
+    fk_name = "invoice"
+    fields = ("plan", "number", "due_date", "amount", "status", "paid_at", "reference")
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -68,7 +80,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     search_fields = ("number", "person__last_name", "person__policy_number")
     list_select_related = ("person", "payer")
     date_hierarchy = "formed_at"
-    inlines = [InvoiceLineInline, DepositEntryInline, PenaltyEntryInline]
+    inlines = [InvoiceLineInline, DepositEntryInline, PenaltyEntryInline, InvoicePartsInline]
     actions = ["annul", "waive_penalty"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -9,7 +9,7 @@ from dms_portal import clock
 from policies.services.payer import contacts_of
 
 from ..errors import InvoiceStateError
-from ..models import DepositEntry, Invoice, ServiceLine
+from ..models import DepositEntry, InstalmentPlan, Invoice, ServiceLine
 from .deposit import deposit_applied_to, deposit_settle_open_invoices
 
 S = Invoice.Status
@@ -35,6 +35,10 @@ def invoice_annul(*, invoice: Invoice, reason: str, lines_action: str, actor=Non
         return invoice
     if invoice.status == S.PENDING:
         raise InvoiceStateError(f"Счёт {invoice.number}: оплата счёта уже выполняется")
+    if invoice.status != S.PAID and invoice.instalment_parts.filter(status="paid").exists():
+        raise InvoiceStateError(
+            f"Счёт {invoice.number}: часть счёта оплачена — сначала оформите возврат платежа"
+        )
     deposit = deposit_applied_to(invoice)
     if invoice.status == S.PAID and deposit < invoice.copay_total:
         raise InvoiceStateError(f"Счёт {invoice.number} оплачен: сначала оформите возврат платежа")
@@ -44,6 +48,12 @@ def invoice_annul(*, invoice: Invoice, reason: str, lines_action: str, actor=Non
     invoice.annulled_at = now
     invoice.annul_reason = reason
     invoice.save(update_fields=["status", "annulled_at", "annul_reason"])
+    # An unpaid schedule ends with its invoice (SPEC §3.8): nothing of it is asked any more.
+    for plan in invoice.instalment_plans.filter(status=InstalmentPlan.Status.ACTIVE):
+        plan.parts.filter(status="unpaid").update(status="dropped")
+        plan.status = InstalmentPlan.Status.CANCELLED
+        plan.cancelled_at, plan.cancel_reason = now, "Счёт аннулирован"
+        plan.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     ServiceLine.objects.filter(invoice_lines__invoice=invoice).update(
         status=ServiceLine.Status.LOADED
         if lines_action == LINES_RETURN

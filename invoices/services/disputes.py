@@ -18,6 +18,7 @@ from dms_portal import clock
 from dms_portal.money import to_kopecks
 
 from ..errors import InvoiceStateError
+from ..instalments.services import instalments_follow_due, instalments_respread
 from ..models import DepositEntry, Invoice, InvoiceCorrection, InvoiceCorrectionLine, InvoiceLine
 from .penalty import penalty_waive
 
@@ -184,6 +185,8 @@ def invoice_correction_create(
             correction=correction.number,
             amount=str(credit),
         )
+    # A split invoice: what remains is spread again over its unpaid parts (SPEC §3.8).
+    instalments_respread(invoice=invoice, actor=actor)
     return correction, credit
 
 
@@ -209,8 +212,9 @@ def invoice_dispute_close(*, invoice_id: int, actor=None, reference: str = "") -
     old_due = invoice.due_date
     if invoice.paid_at is not None:
         invoice.status = S.PAID
-    elif invoice.amount_due - invoice.corrections_total <= 0:
-        # Corrections took the whole co-pay off: a penalty accrued on it was on nothing owed.
+    elif invoice.amount_due - invoice.corrections_total - invoice.parts_paid <= 0:
+        # Corrections took off all of the co-pay that was not yet paid (in parts, if split): a
+        # penalty accrued on it was on nothing owed.
         if invoice.penalty_total > 0:
             penalty_waive(
                 invoice_id=invoice.pk,
@@ -227,6 +231,7 @@ def invoice_dispute_close(*, invoice_id: int, actor=None, reference: str = "") -
         invoice.status = S.OVERDUE if invoice.due_date < today else S.NEW
         fields += ["due_date", "due_paused_at"]
     invoice.save(update_fields=fields)
+    instalments_follow_due(invoice=invoice, old_due=old_due)  # a split invoice's parts move too
     audit_log(
         action="invoice.dispute_close",
         actor=actor,

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from ..exports import parts_paid_term
 from ..models import Invoice
 from .penalty import penalty_explained
 
@@ -23,7 +24,12 @@ def invoice_pdf_filename(invoice: Invoice) -> str:
     another field."""
     corrections = invoice.corrections.count()
     penalty_rows = invoice.penalty_entries.count()
-    return f"schet-{invoice.number.replace('/', '-')}-k{corrections}-n{penalty_rows}.pdf"
+    name = f"schet-{invoice.number.replace('/', '-')}-k{corrections}-n{penalty_rows}"
+    # The same for instalments paid (SPEC §3.8), which change ИТОГО К ОПЛАТЕ while unpaid.
+    paid_parts = invoice.instalment_parts.filter(status="paid").count()
+    if paid_parts and invoice.status != Invoice.Status.PAID:
+        name += f"-p{paid_parts}"
+    return f"{name}.pdf"
 
 
 def _fresh(invoice: Invoice) -> bool:
@@ -31,7 +37,8 @@ def _fresh(invoice: Invoice) -> bool:
         return False
     stem = invoice.pdf.name.rsplit("/", 1)[-1].removesuffix(".pdf")
     expected = invoice_pdf_filename(invoice)[:-4]
-    # The storage may add «_abc1234» to a name taken before; «-n1» must not match «-n12».
+    # The storage may add «_abc1234» to a name taken before; «-n1» must not match «-n12», and
+    # «-p1» after the name is another state.
     same = stem == expected or stem.startswith(expected + "_")
     return same and invoice.pdf.storage.exists(invoice.pdf.name)
 
@@ -79,6 +86,7 @@ def invoice_pdf_render(*, invoice: Invoice) -> bytes:
             "penalty": penalty_explained(invoice)
             if invoice.contract.penalty_enabled or invoice.penalty_total
             else None,
+            "parts_paid": parts_paid_term(invoice),
         },
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

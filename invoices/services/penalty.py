@@ -10,6 +10,9 @@ Rules (the contract's settings; off unless `penalty_enabled`):
   when the dispute is rejected the due date moves on, so the paused days never count), while
   a payment is in flight (ОЖИДАЕТ ОПЛАТЫ: its amount is fixed; the days are caught up if the
   payment fails), nor once it is paid or annulled;
+- nothing accrues while the invoice has an active instalment plan («Оплатить частями»): an
+  overdue part leads to reminders and the downgrade like an overdue invoice, and a part never
+  has to carry a penalty; if an operator cancels the plan, the ordinary rules apply again;
 - a day that the job missed is caught up by the next run; a day already accrued is never
   accrued again (one accrual per invoice and day, a database constraint).
 
@@ -30,7 +33,7 @@ from dms_portal import clock
 from dms_portal.money import percent_of, to_kopecks
 
 from ..errors import InvoiceStateError
-from ..models import Invoice, PenaltyEntry
+from ..models import InstalmentPlan, Invoice, PenaltyEntry
 
 S = Invoice.Status
 ACCRUING = (S.NEW, S.OVERDUE)
@@ -57,7 +60,14 @@ def _candidates(today: dt.date):
                 )
             )
         )
+        .exclude(Exists(_active_plan()))
         .order_by("pk")
+    )
+
+
+def _active_plan():
+    return InstalmentPlan.objects.filter(
+        invoice=OuterRef("pk"), status=InstalmentPlan.Status.ACTIVE
     )
 
 
@@ -120,6 +130,7 @@ def _accrue_one(invoice: Invoice, today: dt.date) -> list[PenaltyEntry]:
         or invoice.status not in ACCRUING
         or invoice.due_paused_at is not None
         or invoice.in_dispute
+        or invoice.instalment_plans.filter(status=InstalmentPlan.Status.ACTIVE).exists()
     ):
         return []
     base = invoice.amount_due - invoice.corrections_total

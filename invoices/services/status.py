@@ -7,7 +7,8 @@ no-op.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -16,8 +17,8 @@ from audit.services import audit_entries_write, audit_entry, audit_log
 from dms_portal import clock
 
 from ..errors import InvoiceStateError
-from ..models import Invoice
-from ..signals import invoices_paid_send
+from ..models import InstalmentPart, InstalmentPlan, Invoice
+from ..signals import instalment_paid_send, invoices_paid_send
 
 S = Invoice.Status
 PAYABLE = (S.NEW, S.OVERDUE)
@@ -113,6 +114,81 @@ def invoice_mark_paid(
     if changed:
         # After commit: listeners (the programme restore) never hold up or undo the payment.
         transaction.on_commit(lambda: invoices_paid_send(changed))
+    return changed
+
+
+@transaction.atomic
+def invoice_part_mark_paid(
+    *, parts: Mapping[int, Decimal], paid_at: dt.datetime, reference: str, actor=None
+) -> list[InstalmentPart]:
+    """Confirmed money settles instalment parts (SPEC §3.8); `parts` maps part id → the amount
+    the payment charged for it. Idempotent: a paid part is left as it is. Refused as a whole
+    (nothing changes) when a part was dropped (schedule cancelled, correction) or asks for
+    another amount now, or its invoice is annulled: the caller flags the money for a refund.
+
+    The last part makes the invoice ОПЛАЧЕН (`invoice_mark_paid`); an earlier one returns it
+    to НОВЫЙ / ПРОСРОЧЕН by the next part's date, which becomes the invoice's due date, so
+    reminders and the overdue job follow the parts."""
+    invoices = {
+        i.pk: i
+        for i in _locked(
+            InstalmentPart.objects.filter(pk__in=list(parts)).values_list("invoice_id", flat=True)
+        )
+    }
+    rows = list(InstalmentPart.objects.select_for_update().filter(pk__in=list(parts)))
+    if len(rows) != len(parts):
+        raise InvoiceStateError("Часть счёта не найдена")
+    for part in rows:
+        invoice = invoices[part.invoice_id]
+        if invoice.status == S.ANNULLED:
+            raise InvoiceStateError(f"Счёт {invoice.number} аннулирован")
+        if part.status == InstalmentPart.Status.DROPPED:
+            raise InvoiceStateError(f"Счёт {invoice.number}: часть {part.number} снята")
+        if part.status == InstalmentPart.Status.UNPAID and part.amount != parts[part.pk]:
+            raise InvoiceStateError(
+                f"Счёт {invoice.number}: часть {part.number} теперь на сумму {part.amount} ₽"
+            )
+    changed, partly_paid = [], []
+    today = clock.moscow_today()
+    for part in sorted(rows, key=lambda p: p.pk):
+        if part.status == InstalmentPart.Status.PAID:
+            continue
+        part.status = InstalmentPart.Status.PAID
+        part.paid_at = paid_at
+        part.reference = reference[:100]
+        part.save(update_fields=["status", "paid_at", "reference"])
+        invoice = invoices[part.invoice_id]
+        audit_log(
+            action="invoice.part_paid",
+            actor=actor,
+            target=invoice,
+            reference=reference,
+            part=part.number,
+            amount=str(part.amount),
+        )
+        changed.append(part)
+        following = (
+            InstalmentPart.objects.filter(plan_id=part.plan_id, status=InstalmentPart.Status.UNPAID)
+            .order_by("number")
+            .first()
+        )
+        if following is None:
+            InstalmentPlan.objects.filter(pk=part.plan_id).update(
+                status=InstalmentPlan.Status.COMPLETED
+            )
+            invoice_mark_paid(
+                invoice_ids=[invoice.pk], paid_at=paid_at, reference=reference, actor=actor
+            )
+        else:
+            partly_paid.append(invoice)
+            if invoice.status in (S.PENDING, S.NEW, S.OVERDUE):
+                invoice.due_date = following.due_date
+                invoice.status = _unpaid_status(invoice, today)
+                invoice.save(update_fields=["status", "due_date"])
+    if partly_paid:
+        # The restore check of the debt path: an overdue part paid may end an emergency-only
+        # programme though the invoice is not ОПЛАЧЕН yet (a paid one sends `invoices_paid`).
+        transaction.on_commit(lambda: instalment_paid_send(partly_paid))
     return changed
 
 

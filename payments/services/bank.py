@@ -10,12 +10,11 @@ from audit.services import audit_log
 from dms_portal import clock
 from invoices.errors import InvoiceStateError
 from invoices.services.penalty import penalty_after_payment_waive
-from invoices.services.status import invoice_mark_paid
 
 from ..errors import PaymentError
 from ..models import BankTransfer, Payment, PaymentInvoice
 from .checkout import _clean_ids, _hold_and_link
-from .settle import _notify_received
+from .settle import _notify_received, links_settle
 
 P = Payment.Status
 
@@ -68,9 +67,7 @@ def bank_transfer_record(
         created_by=actor if getattr(actor, "pk", None) else None,
         created_at=clock.now(),
     )
-    invoice_mark_paid(
-        invoice_ids=ids, paid_at=paid_at, reference=f"bank:{transfer.pk}", actor=actor
-    )
+    links_settle(payment=payment, reference=f"bank:{transfer.pk}", actor=actor)
     audit_log(
         action="payment.bank_transfer",
         actor=actor,

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from audit.services import audit_log
 from dms_portal import clock
 from invoices.errors import InvoiceStateError
+from invoices.instalments.selectors import instalment_next_part
 from invoices.models import Invoice
 from invoices.services.status import (
     invoices_hold_for_payment,
@@ -43,8 +44,17 @@ def _hold_and_link(*, payment: Payment, invoice_ids: list[int], actor) -> list[P
     invoices = invoices_hold_for_payment(
         invoice_ids=invoice_ids, reference=f"payment:{payment.idempotence_key}", actor=actor
     )
-    links = [PaymentInvoice(invoice=inv, amount=inv.payable_amount()) for inv in invoices]
-    return links
+    return [_link(invoice) for invoice in invoices]
+
+
+def _link(invoice) -> PaymentInvoice:
+    """What is charged for one held invoice: the next part of its schedule when it is split
+    (SPEC §3.8), else all it asks for. Read under the invoice's row lock: a schedule changes
+    only under that lock, and never while the invoice is held."""
+    part = instalment_next_part(invoice)
+    if part is None:
+        return PaymentInvoice(invoice=invoice, amount=invoice.payable_amount())
+    return PaymentInvoice(invoice=invoice, amount=part.amount, instalment_part=part)
 
 
 @transaction.atomic

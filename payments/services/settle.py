@@ -10,7 +10,7 @@ from django.db.models import F
 from audit.services import audit_log
 from dms_portal import clock
 from invoices.errors import InvoiceStateError
-from invoices.services.status import invoice_mark_paid
+from invoices.services.status import invoice_mark_paid, invoice_part_mark_paid
 from notifications.services import notify
 
 from ..errors import PaymentError
@@ -75,14 +75,8 @@ def payment_apply(*, payment_id: int, state: ProviderPayment) -> Payment:
     if state.receipt_registered:
         payment.receipt = {**payment.receipt, "registered": True}
     payment.save(update_fields=["status", "paid_at", "finished_at", "receipt"])
-    invoice_ids = list(payment.links.values_list("invoice_id", flat=True))
     try:
-        invoice_mark_paid(
-            invoice_ids=invoice_ids,
-            paid_at=payment.paid_at,
-            reference=f"payment:{payment.pk}",
-            actor=payment.payer,
-        )
+        links_settle(payment=payment, reference=f"payment:{payment.pk}", actor=payment.payer)
     except InvoiceStateError as exc:
         return _flag(payment, f"{exc}: оплата не зачтена, нужен возврат")
     audit_log(
@@ -90,6 +84,24 @@ def payment_apply(*, payment_id: int, state: ProviderPayment) -> Payment:
     )
     _notify_received(payment)
     return payment
+
+
+def links_settle(*, payment: Payment, reference: str, actor) -> None:
+    """Money confirmed for `payment` settles what its links charged for: whole invoices, or
+    the instalment parts of split ones (SPEC §3.8). Raises InvoiceStateError, changing
+    nothing, when the invoices no longer accept it."""
+    links = list(payment.links.all())
+    parts = {ln.instalment_part_id: ln.amount for ln in links if ln.instalment_part_id}
+    whole = [ln.invoice_id for ln in links if not ln.instalment_part_id]
+    with transaction.atomic():  # a refusal of either undoes both
+        if parts:
+            invoice_part_mark_paid(
+                parts=parts, paid_at=payment.paid_at, reference=reference, actor=actor
+            )
+        if whole:
+            invoice_mark_paid(
+                invoice_ids=whole, paid_at=payment.paid_at, reference=reference, actor=actor
+            )
 
 
 def _notify_received(payment: Payment) -> None:

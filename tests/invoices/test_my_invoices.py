@@ -154,10 +154,10 @@ def test_invoice_xlsx_has_russian_headers_formats_lines_and_totals(client, demo,
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     invoices, lines = wb["Счета"], wb["Услуги"]
     # The export has «Неустойка» (SPEC §3.8) before ИТОГО К ОПЛАТЕ in every file; the page
-    # shows it inside the ИТОГО cell only where there is one.
-    assert [c.value for c in invoices[1]] == COLUMNS[1:2] + COLUMNS[3:9] + ["Неустойка"] + COLUMNS[
-        9:
-    ]
+    # shows it inside the ИТОГО cell only where there is one. «Оплачено частями» comes last.
+    assert [c.value for c in invoices[1]] == (
+        COLUMNS[1:2] + COLUMNS[3:9] + ["Неустойка"] + COLUMNS[9:] + ["Оплачено частями"]
+    )
     row = [c.value for c in invoices[2]]
     assert row[0] == invoice.number and row[2] == "Иванов Иван Иванович"
     assert row[4] == Decimal("390.00") or row[4] == 390

@@ -17,7 +17,7 @@ from invoices.services.disputes import invoice_dispute_close, invoice_dispute_op
 from invoices.services.penalty import penalty_accrue
 from invoices.services.status import invoices_hold_for_payment, invoices_release_hold
 from policies.models import Contract
-from tests.payments.factories import make_invoice
+from tests.payments.factories import make_invoice, make_user
 
 pytestmark = pytest.mark.django_db
 S = Invoice.Status
@@ -255,3 +255,21 @@ def test_a_waiver_made_today_does_not_stop_todays_accrual(demo):
     run(3)
     assert [d for d, _ in ledger(invoice)] == [day(1), day(2), day(3)]
     assert penalty_of(invoice) == Decimal("0.39")
+
+
+def test_no_penalty_while_an_instalment_plan_is_active_and_again_after_its_cancel(demo):
+    """docs/rules.md: a split invoice's overdue part leads to reminders and the downgrade, never
+    to a penalty a part would have to carry; an operator's cancel restores the ordinary rules."""
+    from invoices.instalments.services import instalment_plan_cancel, instalment_plan_create
+
+    contract_with_penalty(demo)
+    Contract.objects.filter(pk=demo["ivanov"].contract_id).update(instalment_threshold=100)
+    user = make_user(demo["ivanov"], phone="+79990000001")
+    invoice = overdue_invoice(demo["ivanov"], status=S.NEW)
+    with time_machine.travel(dt.datetime.combine(day(-5), dt.time(12), tzinfo=MOSCOW)):
+        plan = instalment_plan_create(invoice_id=invoice.pk, parts=2, user=user)
+    assert run(5)["invoices"] == 0
+    assert ledger(invoice) == []
+    instalment_plan_cancel(plan_id=plan.pk, reason="Просьба клиента")
+    run(6)
+    assert len(ledger(invoice)) == 6  # the days of delay since the first part's due date

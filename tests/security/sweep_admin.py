@@ -58,6 +58,7 @@ ADMIN_VIEWERS = {
     "franchise.franchiseactivation": _only(OPS),
     "invoices.depositentry": _only(OPS),
     "invoices.heldserviceline": _only(OPS),
+    "invoices.instalmentplan": _only(OPS),
     "invoices.invoice": _only(OPS),
     "invoices.invoicerun": _only(OPS),
     "invoices.penaltyentry": _only(OPS),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from care.models import Conversation, DoctorRequest, SupportAttachment, SupportMessage
 from dms_portal import clock
 from feedback.models import AppealAttachment, BonusTravelPolicy
-from invoices.models import ServiceLine
+from invoices.models import InstalmentPlan, ServiceLine
 from payments import services as payments
 from payments.models import Payment, PaymentInvoice
 from tests.feedback.factories import PNG_BYTES, make_invoice, make_user
@@ -29,6 +29,14 @@ def build_world(demo, staff_group) -> dict:
     own_invoice = make_invoice(demo["ivanov"])
     child_invoice = make_invoice(demo["ivanova"])
     paid_invoice = make_invoice(demo["ivanov"], status="paid")
+    # An instalment schedule for the operators' admin pages (SPEC §3.8).
+    InstalmentPlan.objects.create(
+        invoice=paid_invoice,
+        parts_count=2,
+        amount=paid_invoice.amount_due,
+        created_at=now,
+        status=InstalmentPlan.Status.COMPLETED,
+    )
     # The stranger has data of his own: an overdue invoice (the call list) and a held line.
     stranger_invoice = make_invoice(demo["petrov"], due_in_days=-10, status="overdue")
     held = stranger_invoice.lines.first().service_line

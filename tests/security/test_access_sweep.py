@@ -73,6 +73,15 @@ PORTAL = {
             (lambda w: {"pk": w["child_invoice"].pk}, CHILD),
         ],
     ),
+    # «Оплатить частями» (SPEC §3.8): only the payer; the own invoice is in flight (the page
+    # says why it cannot be split, 200), the child's is split by its sponsor.
+    "invoices:instalments": (
+        "GET",
+        [
+            (lambda w: {"pk": w["own_invoice"].pk}, OWN),
+            (lambda w: {"pk": w["child_invoice"].pk}, CHILD),
+        ],
+    ),
     "payments:resume": ("POST", [(lambda w: {"pk": w["pending_payment"].pk}, OWN)]),
     "payments:return": ("GET", [(lambda w: {"pk": w["pending_payment"].pk}, OWN)]),
     "payments:receipt": ("GET", [(lambda w: {"pk": w["succeeded_payment"].pk}, OWN)]),
