@@ -7,6 +7,7 @@ viewport changes without a reload), so the sweep stays within a few minutes on t
 `PAGES_NOT_SWEPT` names each page of the insured's URLconf the walk does not open, with why;
 a new page must join one or the other (test_every_insured_page_is_swept_or_excused)."""
 
+import io
 import re
 
 import pytest
@@ -20,6 +21,7 @@ from notifications.models import Message
 from policies.models import InsuredPerson
 
 from . import axe
+from .keys import dangling_idrefs, unexplained_invalid
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -106,7 +108,7 @@ def demo_world(db, settings, tmp_path, staff_group):
     appeal and notification history for Иванов."""
     settings.MEDIA_ROOT = tmp_path
     staff_group("Медпульт")  # the staff groups come from migrations that a flush removed
-    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", force=True, stdout=io.StringIO())
     ivanov = InsuredPerson.objects.get(last_name="Иванов", first_name="Иван")
     appeal_create(user=ivanov.user, person=ivanov, kind=Appeal.Kind.QUESTION, text="Вопрос о счёте")
     for n in range(3):
@@ -132,6 +134,13 @@ class Sweep:
             violations = axe.serious(self.page)
             if violations:
                 self.found[f"{where} @{width}"] = violations
+        # Beside axe (which passes an aria-describedby if any one of its ids exists): every
+        # id named must exist, and every invalid field must name its error.
+        broken = dangling_idrefs(self.page) + unexplained_invalid(self.page)
+        if broken:
+            self.found[where + " (ids)"] = [
+                {"id": "idref", "impact": "serious", "help": "dangling ids", "nodes": broken}
+            ]
         self.seen.append(where)
         self.page.set_viewport_size({"width": 1280, "height": 900})
 
