@@ -17,6 +17,12 @@
   // After a failed submit the summary takes the focus: a screen reader reads the errors first.
   var summary = document.getElementById("error-summary");
   if (summary) {
+    // A field the page does not show (a code that can no longer be entered) gets no link.
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      if (!document.getElementById(link.getAttribute("href").slice(1))) {
+        link.replaceWith(document.createTextNode(link.textContent));
+      }
+    });
     summary.focus();
     // A link in the summary puts the focus in its field, not only the scroll position.
     summary.addEventListener("click", function (event) {
