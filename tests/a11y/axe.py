@@ -22,6 +22,7 @@ RUN = """async (tags) => {
 
 def install(context) -> None:
     """Make `axe` available on every page that the context opens from now on."""
+    assert AXE_JS.exists(), f"{AXE_JS} is missing: run `npm ci` (axe-core is a devDependency)"
     context.add_init_script(path=str(AXE_JS))
 
 
