@@ -26,7 +26,17 @@ from .keys import dangling_idrefs, unexplained_invalid
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (1280, 390)
-APPS = {"accounts", "policies", "invoices", "payments", "feedback", "faq", "clinics", "care"}
+APPS = {
+    "accounts",
+    "policies",
+    "invoices",
+    "payments",
+    "feedback",
+    "faq",
+    "clinics",
+    "care",
+    "portal",
+}
 # URL names the walk below opens (directly or by clicking through).
 PAGES_SWEPT = {
     "accounts:login",
@@ -51,6 +61,7 @@ PAGES_SWEPT = {
     "care:requests",
     "care:sos",
     "care:support",
+    "portal:offline",
 }
 PAGES_NOT_SWEPT = {
     "accounts:logout": "POST only, redirects to the login page",
@@ -85,6 +96,9 @@ PAGES_NOT_SWEPT = {
     "care:request_cancel": "POST only, redirects to the requests page",
     "care:support_messages": "an HTML fragment polled into the support page (swept there)",
     "care:support_attachment": "a stored file",
+    "portal:healthz": "the load balancer's health check, JSON",
+    "portal:manifest": "the web app manifest, JSON",
+    "portal:service_worker": "JavaScript",
 }
 
 
@@ -176,6 +190,9 @@ def test_axe_finds_no_serious_violation_on_any_page(live_server, browser, demo_w
     s.check("password_forgot_confirm")
     s.submit_empty("Подтвердить", "password_forgot_confirm")
     s.visit(reverse("faq:index"), "faq (signed out)")
+    s.visit(reverse("portal:offline"))
+    page.goto(live_server.url + "/no-such-page/")
+    s.check("404")
 
     # Signed in, by the form as a person does.
     page.goto(live_server.url + reverse("accounts:login"))
