@@ -273,3 +273,11 @@ class EmailChangeForm(CurrentPasswordForm):
         ):
             raise ValidationError("Этот e-mail уже указан и подтверждён.")
         return value
+
+
+class DigestForm(forms.Form):
+    """The opt-out of the monthly e-mail: an unchecked box (absent from the POST) is «off»."""
+
+    monthly_digest = forms.BooleanField(
+        required=False, label="Присылать ежемесячную сводку «Ваш личный кабинет ДМС за …»"
+    )

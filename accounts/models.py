@@ -39,6 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField("Зарегистрирован", default=timezone.now)
     phone_confirmed_at = models.DateTimeField("Телефон подтверждён", null=True, blank=True)
     email_confirmed_at = models.DateTimeField("E-mail подтверждён", null=True, blank=True)
+    # «Ваш личный кабинет ДМС за <месяц>» (SPEC §3.8): on unless the user turns it off in
+    # «Личные данные»; the guide asks the insured to look at the account monthly.
+    monthly_digest = models.BooleanField("Ежемесячная сводка на e-mail", default=True)
 
     objects = UserManager()
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("profile/email/", change.profile_email, name="profile_email"),
     path("profile/email/confirm/<str:token>/", profile.email_confirm, name="email_confirm"),
     path("profile/password/", profile.profile_password, name="profile_password"),
+    path("profile/digest/", profile.profile_digest, name="profile_digest"),
     path("profile/phone/", change.profile_phone, name="profile_phone"),
     path("profile/phone/confirm/", change.profile_phone_confirm, name="profile_phone_confirm"),
     path("profile/phone/confirm/resend/", change.profile_phone_resend, name="profile_phone_resend"),

@@ -70,6 +70,7 @@ class ReadAccess(AppendOnlyModel):
         INVOICE_DETAIL = "invoice_detail", "Детализация счёта"
         INVOICE_XLSX = "invoice_xlsx", "Счёт в XLSX"
         INVOICES_XLSX = "invoices_xlsx", "Все счета в XLSX"
+        SPENDING_XLSX = "spending_xlsx", "Мои расходы в XLSX"
 
     at = models.DateTimeField("Когда", auto_now_add=True, db_index=True)
     # No cascade from users: SET_NULL would UPDATE an append-only row (the PostgreSQL trigger

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from policies.models import InsuredPerson, Program
 from policies.selectors import get_person_for_user, people_for_user
 
+from .prices import MAX_RESULTS, price_clinics, price_rows, price_search
 from .selectors import clinics_for_program, route_url, tile_origin
 
 
@@ -57,3 +58,41 @@ def index(request):
     if origin:
         response._csp_update = {"img-src": [origin]}  # django-csp: tiles come from that server
     return response
+
+
+@login_required
+def prices(request):
+    """«Стоимость услуги»: a clinic's price for a service and the person's share of it. The
+    person (?person=, one of the user's own) matters only for his contract's percent."""
+    person = _person(request)
+    if person is None:
+        return render(request, "clinics/prices.html", {"person": None})
+    people = list(people_for_user(request.user))
+    query = request.GET.get("q", "").strip()[:100]
+    clinics = list(price_clinics())
+    clinic = _chosen_clinic(request, clinics)
+    searched = bool(query or clinic)
+    found = price_search(query=query, clinic_id=clinic.pk if clinic else None) if searched else []
+    return render(
+        request,
+        "clinics/prices.html",
+        {
+            "person": person,
+            # On emergency-only care planned visits are not covered: the page says so.
+            "emergency": person.program.kind == Program.Kind.EMERGENCY,
+            # The choice matters only when the people's contracts have different percents.
+            "people": people if len({p.contract.franchise_percent for p in people}) > 1 else [],
+            "query": query,
+            "clinics": clinics,
+            "clinic": clinic,
+            "searched": searched,
+            "rows": price_rows(found[:MAX_RESULTS], person),
+            "more": len(found) > MAX_RESULTS,
+        },
+    )
+
+
+def _chosen_clinic(request, clinics):
+    """?clinic=<id> among the clinics with prices; anything else means «все клиники»."""
+    wanted = request.GET.get("clinic", "")
+    return next((c for c in clinics if str(c.pk) == wanted), None)

@@ -1,9 +1,9 @@
 """Russian word-form search that works the same on SQLite and PostgreSQL.
 
-Text is reduced to Snowball stems in Python and stored as one space-padded column
-(" клиник здоров стоматолог "); a query matches when every stem of it is a prefix of some
+Text is reduced to Snowball stems in Python and stored, with its whole words, as one
+space-padded column (" клиник здоров ... клиника здоровье "); a query matches when every stem of it is a prefix of some
 stored stem. No database-specific full-text machinery, so tests on SQLite see exactly what
-production on PostgreSQL does. Used by clinics; the FAQ can adopt it the same way.
+production on PostgreSQL does. Used by clinics, their price lists and the FAQ on SQLite.
 """
 
 import re
@@ -16,13 +16,20 @@ _WORD = re.compile(r"[0-9a-zа-я]+")
 
 def stems(text: str) -> list[str]:
     """Lower-cased Snowball stems of the words of `text` (ё counts as е)."""
-    words = _WORD.findall((text or "").lower().replace("ё", "е"))
-    return _STEMMER.stemWords(words)
+    return _STEMMER.stemWords(words(text))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of `text` (ё counts as е)."""
+    return _WORD.findall((text or "").lower().replace("ё", "е"))
 
 
 def stems_column(*texts: str) -> str:
-    """The stored form: unique stems, space-padded so that ' stem' finds a word start."""
-    unique = dict.fromkeys(stem for text in texts for stem in stems(text))
+    """The stored form: unique stems and whole words, space-padded so that ' stem' finds a
+    word start. The whole words are there because Snowball cuts one word's forms unevenly:
+    «приём» → «при» but «приема» → «прием»; the query's «прием» then still finds the word
+    «прием», and «при» the stem «при»."""
+    unique = dict.fromkeys(token for text in texts for token in (*stems(text), *words(text)))
     return " " + " ".join(unique) + " " if unique else ""
 
 

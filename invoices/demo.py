@@ -20,6 +20,7 @@ from dms_portal import clock
 from policies.models import InsuredPerson
 
 from .models import Clinic, Invoice, ServiceLine
+from .pricelist import pricelist_load_path
 from .registry.importer import registry_import_file
 from .registry.read import COLUMNS
 from .services.deposit import deposit_payment_record
@@ -125,3 +126,13 @@ def seed_invoices() -> dict:
     )
     current = invoice_run(period=last_month, now=run_at)
     return {"registry": registry, "paid": paid, "current": current}
+
+
+DEMO_PRICE_LIST = Path(__file__).resolve().parent.parent / "samples" / "pricelist_demo.csv"
+
+
+def seed_prices() -> dict:
+    """The demo clinic's price list (samples/pricelist_demo.csv) through the real loader, for
+    «Стоимость услуги». Idempotent: the loader skips a file it has loaded before."""
+    price_list, _ = pricelist_load_path(path=DEMO_PRICE_LIST)
+    return {"price_list": price_list}

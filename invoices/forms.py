@@ -46,3 +46,24 @@ class MyInvoicesFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError("Дата «с» позже даты «по»")
         return data
+
+
+class SpendingYearForm(forms.Form):
+    """The year of «Мои расходы» (?year=2026). Anything else — text, 1800, 3000 — is refused
+    with a message the page shows; the bounds are FIRST_YEAR and next year."""
+
+    year = forms.IntegerField(
+        error_messages={
+            "invalid": "Год указан неверно: выберите год из списка.",
+            "required": "Выберите год.",
+        }
+    )
+
+    def __init__(self, *args, bounds: tuple[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        low, high = bounds
+        message = f"Год должен быть от {low} до {high}: выберите год из списка."
+        self.fields["year"].validators += [
+            MinValueValidator(low, message=message),
+            MaxValueValidator(high, message=message),
+        ]

@@ -176,6 +176,7 @@ GROUP_MIGRATIONS = [
     "feedback.migrations.0003_experts_group",
     "care.migrations.0002_medical_desk_group",
     "clinics.migrations.0003_permissions_and_stems",
+    "clinics.migrations.0006_operators_price_lists",
     "privacy.migrations.0002_security_group_and_append_only",
 ]
 

@@ -121,3 +121,16 @@ def phone_change_confirm(
             user_id=locked.pk,
         )
     return locked
+
+
+def digest_preference_set(*, user: User, enabled: bool, ip: str | None) -> User:
+    """«Присылать ежемесячную сводку»: on or off (SPEC §3.8). Saving the same choice again
+    changes and audits nothing."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.monthly_digest == enabled:
+            return locked
+        locked.monthly_digest = enabled
+        locked.save(update_fields=["monthly_digest"])
+        audit_log(action="accounts.monthly_digest", actor=user, target=user, ip=ip, enabled=enabled)
+    return locked

@@ -38,6 +38,7 @@ def profile_page(request, status=200, **forms_):
         "email_form": forms_.get("email_form") or forms.EmailChangeForm(user=user),
         "phone_form": forms_.get("phone_form") or forms.NewPhoneForm(user=user),
         "password_form": forms_.get("password_form") or forms.PasswordChangeForm(user=user),
+        "digest_form": forms.DigestForm(initial={"monthly_digest": user.monthly_digest}),
     }
     return render(request, "accounts/profile.html", context, status=status)
 
@@ -81,6 +82,20 @@ def profile_password(request):
     # Keep this session; every other session of the account ends with the old password.
     update_session_auth_hash(request, user)
     messages.success(request, "Пароль изменён.")
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def profile_digest(request):
+    form = forms.DigestForm(request.POST)
+    form.is_valid()  # a checkbox: absent or anything is a valid «off» / «on»
+    enabled = form.cleaned_data.get("monthly_digest", False)
+    profile.digest_preference_set(user=request.user, enabled=enabled, ip=client_ip(request))
+    messages.success(
+        request,
+        "Ежемесячная сводка включена." if enabled else "Ежемесячная сводка больше не придёт.",
+    )
     return redirect("accounts:profile")
 
 

@@ -256,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "debts.tasks.employer_reports",
         "schedule": crontab(day_of_month=1, hour=9, minute=0),
     },
+    # «Ваш личный кабинет ДМС за <месяц>» for the month just ended (portal.digest).
+    "portal-monthly-digest": {
+        "task": "portal.tasks.monthly_digest",
+        "schedule": crontab(day_of_month=1, hour=10, minute=0),
+    },
 }
 
 # Brute force, with a cool-off instead of a permanent lock: django-axes locks the account

@@ -32,11 +32,12 @@ class ClinicAdmin(admin.ModelAdmin):
 
 class RegistryUploadForm(forms.Form):
     file = forms.FileField(label="Файл реестра (XLSX или CSV)")
+    wrong_type = "Загрузите реестр в формате XLSX или CSV"
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(REGISTRY_SUFFIXES):
-            raise forms.ValidationError("Загрузите реестр в формате XLSX или CSV")
+            raise forms.ValidationError(self.wrong_type)
         return upload
 
 

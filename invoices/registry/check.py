@@ -99,7 +99,7 @@ def _check_date(rule: FieldRule, text: str, raw, today) -> tuple[object, str | N
     parsed = _date(raw)
     if parsed is None:
         return None, BAD_DATE[0] + _shown(text) + BAD_DATE[1]
-    if parsed > today:
+    if parsed > today and not rule.future_ok:
         return None, FUTURE.format(word=rule.word)
     return parsed, None
 
@@ -130,13 +130,14 @@ def _check_money(rule: FieldRule, text: str, raw, today) -> tuple[object, str | 
 CHECKS = {"text": _check_text, "date": _check_date, "count": _check_count, "money": _check_money}
 
 
-def validate_row(
-    number: int, values: tuple, today: dt.date
-) -> tuple[ParsedRow | None, list[Problem]]:
-    """Check one row's own values (no database). Returns the parsed row or its problems."""
+def values_check(
+    rules: tuple[FieldRule, ...], values: tuple, today: dt.date
+) -> tuple[dict[str, object], list[Problem]]:
+    """Each value by its rule: the parsed values by field name, and the problems found. Price
+    lists (invoices/pricelist.py) check their own rules with it."""
     problems: list[Problem] = []
     parsed: dict[str, object] = {}
-    for rule, raw in zip(RULES, values, strict=True):
+    for rule, raw in zip(rules, values, strict=True):
         text = text_of(raw)
         if not text:
             if rule.required:
@@ -149,6 +150,14 @@ def validate_row(
             parsed[rule.name] = value
         else:
             problems.append((rule.label, reason))
+    return parsed, problems
+
+
+def validate_row(
+    number: int, values: tuple, today: dt.date
+) -> tuple[ParsedRow | None, list[Problem]]:
+    """Check one row's own values (no database). Returns the parsed row or its problems."""
+    parsed, problems = values_check(RULES, values, today)
     total, count, price = PRODUCT
     if total in parsed and count in parsed and price in parsed:
         product = parsed[count] * parsed[price]

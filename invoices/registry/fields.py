@@ -6,7 +6,7 @@ message changed here changes both, so the two paths agree by construction; the t
 one file through both paths (broken rows of every kind) guards the generators themselves.
 
 Kinds: "text" (trimmed; length limit), "date" (ДД.ММ.ГГГГ or ГГГГ-ММ-ДД, a real day, not in
-the future), "count" (a whole number from 1 to max_value), "money" (up to two decimals, not
+the future unless `future_ok`), "count" (a whole number from 1 to max_value), "money" (up to two decimals, not
 negative, at most max_value; spaces and a decimal comma allowed). Messages quote the raw value
 cut to SHOWN characters.
 """
@@ -28,10 +28,12 @@ class FieldRule:
     max_value: int | Decimal = 0  # count, money
     word: str = ""  # date: the subject of «… в будущем»
     negative: str = ""  # money: the reason for a value below zero
+    future_ok: bool = False  # date: a day after today is valid (a price list's «Действует с»)
+    title: str = ""  # the column label, for fields of other formats (price lists)
 
     @property
     def label(self) -> str:
-        return LABEL[self.name]
+        return self.title or LABEL[self.name]
 
 
 MAX_QUANTITY = 100_000
@@ -59,6 +61,7 @@ RULES: tuple[FieldRule, ...] = (
 )
 RULE = {rule.name: rule for rule in RULES}
 assert tuple(RULE) == FIELDS, "one rule per column of the format, in its order"
+assert not any(rule.future_ok or rule.title for rule in RULES), "registry rules use neither"
 
 # The row-level rule: amount = quantity × unit price, checked when the three are valid.
 PRODUCT = ("amount", "quantity", "unit_price")

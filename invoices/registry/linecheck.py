@@ -7,7 +7,9 @@ inside the import's transaction (load.import_finish calls `line_checks_apply`): 
 UPDATE … FROM statements over the registry's new lines and their neighbours, which touch only
 the lines that get a flag. Repeat and two-clinic checks are one SQL text on PostgreSQL and
 SQLite; the usual quantity and price per service code use percentile_cont on PostgreSQL and
-the same interpolation in Python elsewhere (SQLite has no percentile).
+the same interpolation in Python elsewhere (SQLite has no percentile). «Цена выше обычной»
+also flags a price above the clinic's price list valid on the service date: one statement on
+both databases.
 """
 
 # SQL below is built only from constant texts; values go as parameters.
@@ -24,6 +26,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Max, Min
 
+from clinics.models import ServicePrice
 from dms_portal import clock
 
 from ..models import ServiceLine
@@ -51,10 +54,19 @@ class UsualRule:
 
 USUAL = UsualRule()
 
-# A clinic's price list plugs in here (issue #15): an SQL condition over the line `sl` that is
-# true when its unit price is above the clinic's listed price for that code on that date. None
-# while no price lists exist.
-PRICE_LIST_ABOVE_SQL: str | None = None
+# Above the clinic's price list (issue #15): the line's unit price is above the price of its
+# clinic and service code valid on the service date — the one with the latest «Действует с»
+# not after that date (invoices/pricelist.py loads them). A code the clinic did not list is not
+# flagged by this rule. The constraint service_price_unique's index answers each probe.
+_PRICE_LIST_SQL = f"""
+UPDATE invoices_serviceline SET flag_price = TRUE
+WHERE registry_id = %s AND NOT flag_price AND unit_price > (
+    SELECT p.price FROM {ServicePrice._meta.db_table} p
+    WHERE p.clinic_id = invoices_serviceline.clinic_id
+      AND p.service_code = invoices_serviceline.service_code
+      AND p.valid_from <= invoices_serviceline.service_date
+    ORDER BY p.valid_from DESC LIMIT 1)
+"""
 
 
 @dataclass(frozen=True)
@@ -115,22 +127,20 @@ def line_checks_apply(*, registry_id: int) -> None:
         _usual_apply_sql(registry_id)
     else:
         _usual_apply_python(registry_id)
-    if PRICE_LIST_ABOVE_SQL:
+    steps.append(time.perf_counter())
+    if ServicePrice.objects.exists():  # without any price list there is nothing to compare
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"""UPDATE invoices_serviceline SET flag_price = TRUE
-                WHERE id IN (SELECT sl.id FROM invoices_serviceline sl
-                    WHERE sl.registry_id = %s AND ({PRICE_LIST_ABOVE_SQL}))""",
-                [registry_id],
-            )
+            cursor.execute(_PRICE_LIST_SQL, [registry_id])
     steps.append(time.perf_counter())
     log.info(
-        "registry %s: line checks in %.2fs (statistics %.2fs, repeats %.2fs, usual %.2fs)",
+        "registry %s: line checks in %.2fs (statistics %.2fs, repeats %.2fs, usual %.2fs, "
+        "price list %.2fs)",
         registry_id,
         steps[-1] - started,
         steps[0] - started,
         steps[1] - steps[0],
         steps[2] - steps[1],
+        steps[3] - steps[2],
     )
 
 

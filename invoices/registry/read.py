@@ -1,5 +1,8 @@
 """Reading clinic registry files (samples/REGISTRY_FORMAT.md) into rows of raw values.
 
+Clinic price lists (samples/PRICELIST_FORMAT.md) are read by the same code with their own
+`Layout` of columns, so both files accept the same containers, encodings and headers.
+
 XLSX (first sheet, python-calamine: ~8× faster than openpyxl read-only) and CSV (`;` or `,`,
 UTF-8 with or without BOM, or cp1251). Rows stream: nothing holds the whole file in memory.
 Each row comes out as a tuple of raw values in FIELDS order: strings, or `datetime.date` for
@@ -48,6 +51,30 @@ def _header_key(value) -> str:
 ALIASES = {_header_key(name): field for field, names in COLUMNS.items() for name in names}
 
 
+@dataclass(frozen=True)
+class Layout:
+    """A file format's columns: canonical field → (Russian header, English header), in order;
+    `optional` fields may be absent from the header."""
+
+    columns: dict[str, tuple[str, str]]
+    optional: frozenset[str] = frozenset()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.columns)
+
+    @property
+    def label(self) -> dict[str, str]:
+        return {field: names[0] for field, names in self.columns.items()}
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return {_header_key(n): field for field, names in self.columns.items() for n in names}
+
+
+REGISTRY = Layout(COLUMNS, frozenset(OPTIONAL))
+
+
 class RegistryReadError(Exception):
     """The file cannot be read at all (not a registry, bad encoding, missing columns)."""
 
@@ -64,14 +91,15 @@ class Registry:
     # CSV only: the header's width and, per canonical field, its column index (for COPY).
     width: int = 0
     columns: list | None = None
+    layout: Layout = REGISTRY
 
     def rows(self) -> Iterator[tuple[int, tuple]]:
         if self.kind == "xlsx":
-            return _xlsx_rows(self.path)
-        return _csv_rows(self.path, self.encoding, self.delimiter)
+            return _xlsx_rows(self.path, self.layout)
+        return _csv_rows(self.path, self.encoding, self.delimiter, self.layout)
 
 
-def open_registry(path: str | Path) -> Registry:
+def open_registry(path: str | Path, layout: Layout = REGISTRY) -> Registry:
     """Detect the container, encoding and delimiter; check the header. Raises RegistryReadError."""
     path = Path(path)
     try:
@@ -82,7 +110,7 @@ def open_registry(path: str | Path) -> Registry:
     if not head:
         raise RegistryReadError("Файл пуст")
     if head.startswith(b"PK\x03\x04"):
-        registry = Registry(path, "xlsx")
+        registry = Registry(path, "xlsx", layout=layout)
         try:
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
             registry.rows_total = max(sheet.total_height - 1, 0)
@@ -93,11 +121,13 @@ def open_registry(path: str | Path) -> Registry:
         text = head.decode(encoding, errors="ignore")
         first_line = text.splitlines()[0] if text else ""
         delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-        registry = Registry(path, "csv", encoding, delimiter, rows_total=_count_lines(path) - 1)
+        registry = Registry(
+            path, "csv", encoding, delimiter, rows_total=_count_lines(path) - 1, layout=layout
+        )
         header = next(csv.reader(text.splitlines()[:1] or [""], delimiter=delimiter), [])
         registry.width = len(header)
         try:
-            registry.columns = _column_map(header)
+            registry.columns = _column_map(header, layout)
         except RegistryReadError:
             registry.columns = None  # _check_header below reports it
     _check_header(registry)
@@ -135,17 +165,18 @@ def _check_header(registry: Registry) -> None:
         rows.close()
 
 
-def _column_map(header: list) -> list[int | None]:
+def _column_map(header: list, layout: Layout = REGISTRY) -> list[int | None]:
     """For each canonical field, its index in the file (None for an absent optional column)."""
     positions: dict[str, int] = {}
+    aliases, label = layout.aliases, layout.label
     for index, name in enumerate(header):
-        field = ALIASES.get(_header_key(name))
+        field = aliases.get(_header_key(name))
         if field and field not in positions:
             positions[field] = index
-    missing = [LABEL[f] for f in FIELDS if f not in positions and f not in OPTIONAL]
+    missing = [label[f] for f in layout.fields if f not in positions and f not in layout.optional]
     if missing:
         raise RegistryReadError("В заголовке нет колонок: " + ", ".join(f"«{m}»" for m in missing))
-    return [positions.get(field) for field in FIELDS]
+    return [positions.get(field) for field in layout.fields]
 
 
 def _pick(row: list, columns: list[int | None]) -> tuple:
@@ -153,14 +184,16 @@ def _pick(row: list, columns: list[int | None]) -> tuple:
     return tuple((row[i] if i is not None and i < width else "") for i in columns)
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, tuple]]:
+def _csv_rows(
+    path: Path, encoding: str, delimiter: str, layout: Layout
+) -> Iterator[tuple[int, tuple]]:
     try:
         with path.open("r", encoding=encoding, newline="", errors="strict") as fh:
             reader = csv.reader(fh, delimiter=delimiter)
             header = next(reader, None)
             if header is None:
                 raise RegistryReadError("В файле нет строки заголовка")
-            columns = _column_map(header)
+            columns = _column_map(header, layout)
             number = 1
             for row in reader:
                 number += 1
@@ -190,7 +223,7 @@ def _cell(value):
     return "" if value is None else str(value)
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple]]:
+def _xlsx_rows(path: Path, layout: Layout) -> Iterator[tuple[int, tuple]]:
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = sheet.iter_rows()
@@ -199,7 +232,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple]]:
         raise RegistryReadError(f"Файл XLSX не читается: {exc}") from exc
     if header is None:
         raise RegistryReadError("В файле нет строки заголовка")
-    columns = _column_map([_cell(c) for c in header])
+    columns = _column_map([_cell(c) for c in header], layout)
     # calamine starts at the first used row; openpyxl-style row numbers count from the sheet top.
     number = sheet.start[0] + 1 if sheet.start else 1
     for row in rows:

@@ -36,8 +36,17 @@ ALLOWED = {
     "debts": {"invoices", "policies", "audit", "notifications", "dms_portal"},
     "care": {"clinics", "policies", "franchise", "audit", "notifications", "dms_portal"},
     "privacy": {"accounts", "care", "feedback", "invoices", "policies", "audit", "dms_portal"},
-    # The composition root: the menu's counter and the demo staff of seed_demo.
-    "portal": {"accounts", "care", "dms_portal"},
+    # The composition root: the menu's counter, the demo staff of seed_demo and the monthly
+    # digest, which reads invoices, appeals and the roster and sends through notifications.
+    "portal": {
+        "accounts",
+        "care",
+        "feedback",
+        "invoices",
+        "policies",
+        "notifications",
+        "dms_portal",
+    },
 }
 
 

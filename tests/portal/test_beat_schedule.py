@@ -38,5 +38,6 @@ def test_every_scheduled_job_is_a_registered_task():
         "debts-send-reminders",
         "debts-employer-reports",
         "privacy-retention",
+        "portal-monthly-digest",
     }
     assert names - set(app.tasks) == set()

@@ -26,6 +26,7 @@ def test_pages_behind_login_are_no_store(logged_in):
     for url in (
         reverse("policies:my_policies"),
         reverse("invoices:my_invoices"),
+        reverse("invoices:spending"),
         reverse("invoices:detail", args=[invoice.pk]),
         reverse("invoices:detail", args=[invoice.pk]) + "?partial=1",
         reverse("feedback:index"),
@@ -41,6 +42,7 @@ def test_downloads_behind_login_are_no_store(logged_in):
     for url in (
         reverse("invoices:xlsx", args=[invoice.pk]),
         reverse("invoices:export_xlsx"),
+        reverse("invoices:spending_xlsx") + "?year=2026",
         reverse("invoices:pdf", args=[invoice.pk]),
         reverse("policies:certificate", args=[demo["ivanov"].pk]),
     ):

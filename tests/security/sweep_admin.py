@@ -45,6 +45,9 @@ ADMIN_VIEWERS = {
     "care.conversation": _only(DESK),
     "care.doctorrequest": _only(DESK),
     "clinics.clinic": _only(OPS, DESK),
+    # Price lists: operators load them; nobody deletes one (its prices reference it).
+    "clinics.pricelist": _only(OPS),
+    "clinics.serviceprice": _only(OPS),
     "debts.calllog": _only(OPS),
     "debts.debtor": _only(OPS),
     "debts.employerreport": _only(OPS),

@@ -85,6 +85,10 @@ PORTAL = {
     "care:request_cancel": ("POST", [(lambda w: {"pk": w["doctor_request"].pk}, OWN)]),
     "care:support_attachment": ("GET", [(lambda w: {"pk": w["support_file"].pk}, OWN)]),
 }
+# Pages that take a person in the query string (?person=<id>), not in the path: the owner's
+# own person and his child open, anyone else's is a 404 (the sweep below sees only paths).
+PERSON_PARAM = ["clinics:index", "clinics:prices"]
+
 # Иванов asks as «owner» about his own objects and as «sponsor» about his child's.
 OTHERS = ("stranger", *GROUPS, "anonymous")
 ADMIN_OBJECT_VIEW = re.compile(
@@ -240,3 +244,13 @@ def _model_for(app, model_name):
 
 def _first_pk(label):
     return any_object_pk(apps.get_model(label))
+
+
+@pytest.mark.parametrize("name", PERSON_PARAM)
+def test_a_person_in_the_query_string_is_one_of_ones_own(name, demo, ivanov_user, client):
+    client.force_login(ivanov_user)
+    url = reverse(name)
+    for person in ("ivanov", "ivanova"):
+        assert client.get(url, {"person": demo[person].pk}).status_code == 200
+    for person in ("petrov", "sidorova"):
+        assert client.get(url, {"person": demo[person].pk}).status_code == 404

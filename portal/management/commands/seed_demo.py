@@ -17,6 +17,7 @@ STEPS = [
     "invoices.demo.seed_invoices",
     "payments.demo.seed_payments",
     "clinics.demo.seed_clinics",
+    "invoices.demo.seed_prices",
     "care.demo.seed_medical_desk",
     "portal.demo_staff.seed_staff",
 ]
