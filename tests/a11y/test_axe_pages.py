@@ -50,6 +50,7 @@ PAGES_SWEPT = {
     "policies:card",
     "invoices:my_invoices",
     "invoices:upcoming",
+    "invoices:spending",
     "invoices:detail",
     "payments:sandbox_checkout",
     "payments:receipt",
@@ -58,6 +59,7 @@ PAGES_SWEPT = {
     "feedback:travel",
     "faq:index",
     "clinics:index",
+    "clinics:prices",
     "care:requests",
     "care:sos",
     "care:support",
@@ -83,6 +85,8 @@ PAGES_NOT_SWEPT = {
     "accounts:profile_change_continue": "POST only, redirects",
     "policies:certificate": "a PDF",
     "invoices:export_xlsx": "an XLSX file",
+    "invoices:spending_xlsx": "an XLSX file",
+    "accounts:profile_digest": "POST only, redirects to the profile page (swept)",
     "invoices:xlsx": "an XLSX file",
     "invoices:pdf": "a PDF",
     "payments:start": "POST only: redirects to the sandbox checkout (swept)",
@@ -215,6 +219,8 @@ def test_axe_finds_no_serious_violation_on_any_page(live_server, browser, demo_w
     detail = page.locator("a.invoice-file[data-details]").first.get_attribute("href")
     s.visit(detail, "invoice detail page")
     s.visit(reverse("invoices:upcoming"))
+    s.visit(reverse("invoices:spending"))
+    s.visit(reverse("invoices:spending") + "?year=1900", "spending (bad year)")
     s.visit(reverse("invoices:my_invoices") + "?date_from=99.99.9999", "my_invoices (bad filter)")
 
     # Pay one invoice in the sandbox: checkout, the result, the receipt.
@@ -237,6 +243,7 @@ def test_axe_finds_no_serious_violation_on_any_page(live_server, browser, demo_w
     s.submit_empty("Оформить полис", "travel")
     s.visit(reverse("faq:index"))
     s.visit(reverse("clinics:index"))
+    s.visit(reverse("clinics:prices") + "?q=приём", "clinic prices (a search)")
     s.visit(reverse("care:requests"))
     s.submit_empty("Отправить заявку", "care requests")
     s.visit(reverse("care:sos"))
