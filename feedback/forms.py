@@ -82,6 +82,9 @@ class AppealForm(forms.Form):
         queryset=Invoice.objects.none(),
         required=False,
         empty_label="— выберите счёт —",
+        # Choosing reloads the page with the invoice's lines (feedback.js): said beforehand,
+        # as WCAG 3.2.2 asks of a change of context on input.
+        help_text="После выбора счёта страница обновится и покажет его услуги.",
     )
     lines = IdsChoiceField(
         label="Оспариваемые услуги",

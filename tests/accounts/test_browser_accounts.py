@@ -181,10 +181,14 @@ def test_wrong_code_five_times_then_expired_code(live_server, page, roster, scre
     for left in (4, 3, 2, 1):
         page.get_by_label("Код из SMS").fill(bad)
         page.get_by_role("button", name="Подтвердить").click()
-        expect(page.get_by_text(f"Неверный код. Осталось попыток: {left}.")).to_be_visible()
+        expect(
+            page.get_by_text(f"Неверный код. Осталось попыток: {left}.", exact=True)
+        ).to_be_visible()
     page.get_by_label("Код из SMS").fill(bad)
     page.get_by_role("button", name="Подтвердить").click()
-    expect(page.get_by_text("Код больше не действует: введено 5 неверных кодов")).to_be_visible()
+    expect(
+        page.get_by_role("alert").get_by_text("Код больше не действует: введено 5 неверных кодов")
+    ).to_be_visible()
     screenshot(page, "accounts-confirm-burned")
     assert not User.objects.filter(phone=PETROV_PHONE).exists()
 
@@ -200,7 +204,7 @@ def test_wrong_code_five_times_then_expired_code(live_server, page, roster, scre
     OneTimeCode.objects.filter(pk=latest.pk).update(expires_at=latest.created_at)
     page.get_by_label("Код из SMS").fill(code)
     page.get_by_role("button", name="Подтвердить").click()
-    expect(page.get_by_text("Срок действия кода истёк")).to_be_visible()
+    expect(page.locator("form").get_by_text("Срок действия кода истёк")).to_be_visible()
     assert not User.objects.filter(phone=PETROV_PHONE).exists()
 
 
@@ -216,7 +220,7 @@ def test_taken_phone_shows_the_code_sent_screen_and_warns_its_owner(live_server,
     assert not Message.objects.filter(event="accounts_registration_code").exists()
     page.get_by_label("Код из SMS").fill("123456")
     page.get_by_role("button", name="Подтвердить").click()
-    expect(page.get_by_text("Неверный код. Осталось попыток: 4.")).to_be_visible()
+    expect(page.get_by_text("Неверный код. Осталось попыток: 4.", exact=True)).to_be_visible()
     assert User.objects.count() == 1
 
 
@@ -250,7 +254,10 @@ def test_wrong_password_then_lockout_message(live_server, page, roster):
     page.goto(live_server.url + "/")
     for _ in range(4):
         attempt("wrong-password")
-        expect(page.get_by_text("Неверный номер телефона или пароль.")).to_be_visible()
+        # In the form's alert (the error summary above repeats it).
+        expect(
+            page.get_by_role("alert").get_by_text("Неверный номер телефона или пароль.")
+        ).to_be_visible()
     attempt("wrong-password")  # the fifth failure locks
     expect(page.get_by_text("Слишком много неудачных попыток входа")).to_be_visible()
     attempt("Demo-2026!")  # even the right password waits for the cool-off

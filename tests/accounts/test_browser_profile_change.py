@@ -47,7 +47,7 @@ def test_phone_change_asks_the_password_then_a_code_to_the_old_phone(
     screenshot(page, "accounts-profile-change-form")
 
     ask_for_new_phone(page, "not-my-password")
-    expect(page.get_by_text("Текущий пароль введён неверно.")).to_be_visible()
+    expect(page.get_by_text("Текущий пароль введён неверно.", exact=True)).to_be_visible()
     assert not Message.objects.filter(recipient="+79997776655").exists()
 
     ask_for_new_phone(page, "Demo-2026!")

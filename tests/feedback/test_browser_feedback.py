@@ -210,7 +210,7 @@ def test_user_files_a_contact_change_appeal_and_sees_it_in_the_list(live_server,
     expect(hint).to_be_visible()
     expect(page.get_by_label("Счёт", exact=True)).to_be_hidden()
     page.get_by_role("button", name="Отправить").click()
-    expect(page.get_by_text("Опишите ваше обращение")).to_be_visible()
+    expect(page.get_by_text("Опишите ваше обращение", exact=True)).to_be_visible()
     page.get_by_label("Застрахованный").select_option(label="Иванова Мария Ивановна (DMS-0002)")
     page.get_by_label("Текст обращения").fill("У дочери новый паспорт")
     page.get_by_role("button", name="Отправить").click()

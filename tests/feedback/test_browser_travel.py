@@ -32,7 +32,8 @@ def test_user_issues_a_bonus_travel_policy_and_downloads_its_pdf(
     page.get_by_label("Фамилия латиницей (Иванов Иван Иванович)").fill("Иванов")
     page.get_by_role("button", name="Оформить полис").click()
     expect(
-        page.get_by_text("нужно написать латинскими буквами, как в загранпаспорте")
+        # under the field, in the form (the error summary above repeats it)
+        page.locator("form").get_by_text("нужно написать латинскими буквами, как в загранпаспорте")
     ).to_be_visible()
     assert not BonusTravelPolicy.objects.exists()
 
