@@ -24,8 +24,8 @@ UNMARK = "el => { el.style.cssText = el.dataset.guideMark || ''; delete el.datas
 # taller than the screen; the fixed viewport keeps every picture the same size.
 CENTRE = (
     "el => { const r = el.getBoundingClientRect(); const h = window.innerHeight;"
-    " const gap = r.height < h * 0.8 ? (h - r.height) / 2 : 24;"
-    " window.scrollTo(0, Math.max(0, r.top + window.scrollY - gap)); }"
+    " const gap = r.height < h * 0.8 ? (h - r.height) / 2 : Math.min(96, h * 0.1);"
+    " window.scrollTo({top: Math.max(0, r.top + window.scrollY - gap), behavior: 'instant'}); }"
 )
 
 
@@ -57,7 +57,7 @@ class Camera:
                 element.evaluate(CENTRE)
                 element.evaluate(MARK)
             else:
-                page.evaluate("window.scrollTo(0, 0)")
+                page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
             raw = self.folder / f"{name}-{width}.raw.png"
             page.screenshot(path=str(raw), animations="disabled", caret="hide")
             if element is not None:

@@ -15,10 +15,11 @@ import sys
 import time
 
 
-def guide_moment(real: float | None = None) -> dt.datetime:
-    """The guide's "now" for the real time `real` (default: this instant)."""
-    start = dt.datetime.fromisoformat(os.environ["GUIDE_CLOCK_START"])
-    anchor = float(os.environ["GUIDE_CLOCK_ANCHOR"])
+def guide_moment(env=os.environ, real: float | None = None) -> dt.datetime:
+    """The guide's "now" at the real time `real` (default: this instant), by the clock that
+    `env` describes (GUIDE_CLOCK_START, GUIDE_CLOCK_ANCHOR)."""
+    start = dt.datetime.fromisoformat(env["GUIDE_CLOCK_START"])
+    anchor = float(env["GUIDE_CLOCK_ANCHOR"])
     return start + dt.timedelta(seconds=(time.time() if real is None else real) - anchor)
 
 

@@ -45,11 +45,14 @@ def _page(browser: Browser):
         timezone_id="Europe/Moscow",
         viewport={"width": DESKTOP[0], "height": DESKTOP[1]},
         device_scale_factor=1,
+        reduced_motion="reduce",  # no smooth scrolling half-way through a picture
         # The installable app's worker would cache pages between steps; the guide shows
         # the pages as the server renders them.
         service_workers="block",
     )
     context.set_default_timeout(15000)
+    # The admin's page menu folded away: the pictures show the page being explained.
+    context.add_init_script("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
     return context.new_page()
 
 

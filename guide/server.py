@@ -61,7 +61,7 @@ class Portal:
         """The staff member's current 6-digit code, by the guide's clock (as the server's)."""
         from .totp import totp_now
 
-        return totp_now(self.totp_secrets[group], guide_moment().timestamp())
+        return totp_now(self.totp_secrets[group], guide_moment(self.env).timestamp())
 
 
 def manage(env: dict, *args: str) -> str:
@@ -111,6 +111,23 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the guide's portal did not start:\n{log.read_text()[-3000:]}")
 
 
+def portal_env(workdir: Path, database_url: str, url: str) -> dict:
+    """The environment of every process of the guide's portal (see guide.frozen)."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dms_portal.settings.dev",
+        "DEBUG": "true",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": "",  # tasks inline, in the server's process and clock
+        "MEDIA_ROOT": str(workdir / "media"),
+        "REGISTRY_INBOX_DIR": str(workdir / "inbox"),
+        "SITE_URL": url,
+        "NOTIFICATIONS_ECHO": "false",
+        "GUIDE_CLOCK_START": CLOCK_START.isoformat(),
+        "GUIDE_CLOCK_ANCHOR": repr(time.time()),
+    }
+
+
 @contextlib.contextmanager
 def guide_portal() -> Iterator[Portal]:
     """A running portal with fresh demo data; everything it made is gone afterwards."""
@@ -119,21 +136,7 @@ def guide_portal() -> Iterator[Portal]:
         with _database(workdir) as database_url:
             port = free_port()
             url = f"http://127.0.0.1:{port}"
-            env = {
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "dms_portal.settings.dev",
-                "DEBUG": "true",
-                "DATABASE_URL": database_url,
-                "CELERY_BROKER_URL": "",  # tasks inline, in the server's process and clock
-                "MEDIA_ROOT": str(workdir / "media"),
-                "REGISTRY_INBOX_DIR": str(workdir / "inbox"),
-                "SITE_URL": url,
-                "NOTIFICATIONS_ECHO": "false",
-                "GUIDE_CLOCK_START": CLOCK_START.isoformat(),
-                "GUIDE_CLOCK_ANCHOR": repr(time.time()),
-            }
-            os.environ["GUIDE_CLOCK_START"] = env["GUIDE_CLOCK_START"]
-            os.environ["GUIDE_CLOCK_ANCHOR"] = env["GUIDE_CLOCK_ANCHOR"]
+            env = portal_env(workdir, database_url, url)
             manage(env, "migrate", "--noinput")
             seeded = manage(env, "seed_demo")
             portal = Portal(url=url, env=env, totp_secrets=_secrets(seeded))

@@ -49,7 +49,7 @@ def activation(tour: Tour):
     expect(tour.page.get_by_role("heading", name="Мои полисы")).to_be_visible()
     card = tour.page.get_by_role("region", name="Петров Пётр Петрович")
     card.get_by_label("Я подтверждаю и даю согласие").check()
-    return card
+    return card.locator("form").first
 
 
 def activated(tour: Tour):

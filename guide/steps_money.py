@@ -21,14 +21,13 @@ def policy_card(tour: Tour):
 
 
 def upcoming(tour: Tour):
-    tour.page.get_by_role("link", name="Мои счета").first.click()
     tour.page.get_by_role("link", name="Предстоящие начисления").click()
     expect(tour.page.get_by_role("link", name="Это был не я").first).to_be_visible()
     return tour.page.get_by_role("region", name="Иванов Иван Иванович")
 
 
 def invoices(tour: Tour):
-    tour.page.get_by_role("link", name="Счета", exact=True).click()
+    tour.page.get_by_role("link", name="Мои счета").first.click()
     expect(tour.page.get_by_role("heading", name="Мои счета")).to_be_visible()
     return tour.page.get_by_role("note").first
 
@@ -63,6 +62,7 @@ def paid(tour: Tour):
 
 
 def dispute(tour: Tour):
+    tour.page.get_by_role("link", name="Счета", exact=True).click()
     tour.page.get_by_role("link", name="Счёт 2026/10/1", exact=True).click()
     modal = tour.page.get_by_role("dialog")
     modal.get_by_role("link", name="Несогласие с услугой").click()
@@ -110,18 +110,6 @@ STEPS = [
         "кабинет устанавливается как приложение, а уже открытые карточки видны и без сети.",
         policy_card,
         phone=True,
-    ),
-    Step(
-        "upcoming",
-        "Предстоящие начисления",
-        "Вкладка «Предстоящие начисления» раздела «Мои счета» показывает услуги, которые "
-        "клиника уже передала страховой компании, но которые ещё не вошли в счёт. Если услуги "
-        "не было, нажмите «Это был не я» — услуга не попадёт в счёт до решения экспертизы.",
-        upcoming,
-        rules=(
-            "Клиники присылают реестры услуг раз в месяц, поэтому счёт приходит через "
-            "1,5–2 месяца после визита; о новом счёте сообщает SMS.",
-        ),
     ),
     Step(
         "invoices",
@@ -175,6 +163,18 @@ STEPS = [
         "После оплаты счета получают статус ОПЛАЧЕН, а платёж появляется в «Истории платежей» "
         "с кассовым чеком.",
         paid,
+    ),
+    Step(
+        "upcoming",
+        "Предстоящие начисления",
+        "Вкладка «Предстоящие начисления» раздела «Мои счета» показывает услуги, которые "
+        "клиника уже передала страховой компании, но которые ещё не вошли в счёт. Если услуги "
+        "не было, нажмите «Это был не я» — услуга не попадёт в счёт до решения экспертизы.",
+        upcoming,
+        rules=(
+            "Клиники присылают реестры услуг раз в месяц, поэтому счёт приходит через "
+            "1,5–2 месяца после визита; о новом счёте сообщает SMS.",
+        ),
     ),
     Step(
         "dispute",

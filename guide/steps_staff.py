@@ -48,7 +48,7 @@ def registry_report(tour: Tour):
 def held_lines(tour: Tour):
     tour.go("/admin/invoices/heldserviceline/")
     expect(tour.page.locator("#result_list")).to_contain_text("SAMPLE-5")
-    return tour.page.locator("#result_list")
+    return tour.page.locator("#changelist-form")
 
 
 def invoice_run(tour: Tour):
@@ -83,7 +83,7 @@ def appeals(tour: Tour):
     tour.page.get_by_role("button", name="Войти").click()
     tour.go("/admin/feedback/appeal/")
     expect(tour.page.locator("#result_list")).to_contain_text("Иванов")
-    return tour.page.locator("#result_list")
+    return tour.page.locator("#changelist-form")
 
 
 def appeal(tour: Tour):
