@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup sysdeps-run sysdeps-test lint format bench-smoke restore-drill clean-venv sbom audit
+.PHONY: run test guide setup sysdeps-run sysdeps-test lint format bench-smoke restore-drill clean-venv sbom audit
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,12 @@ run: setup sysdeps-run
 
 test: sysdeps-test setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The illustrated guide (docs/guide): the portal on a throwaway database with a fixed clock,
+# walked in Chromium; GUIDE_OUT=/tmp/guide writes it elsewhere. tests/guide runs the same walk.
+GUIDE_OUT ?= docs/guide
+guide: sysdeps-test setup
+	$(BIN)/python -m guide $(GUIDE_OUT)
 
 lint: setup
 	$(BIN)/ruff check .
