@@ -18,7 +18,8 @@ from playwright.sync_api import expect
 from feedback.models import Appeal
 from feedback.services import appeal_create
 from notifications.models import Message
-from policies.models import InsuredPerson
+from invoices.models import Invoice
+from policies.models import Contract, InsuredPerson
 
 from . import axe
 from .keys import dangling_idrefs, unexplained_invalid
@@ -51,6 +52,7 @@ PAGES_SWEPT = {
     "invoices:my_invoices",
     "invoices:upcoming",
     "invoices:spending",
+    "invoices:instalments",
     "invoices:detail",
     "payments:sandbox_checkout",
     "payments:receipt",
@@ -128,6 +130,8 @@ def demo_world(db, settings, tmp_path, staff_group):
     staff_group("Медпульт")  # the staff groups come from migrations that a flush removed
     call_command("seed_demo", force=True, stdout=io.StringIO())
     ivanov = InsuredPerson.objects.get(last_name="Иванов", first_name="Иван")
+    # The demo's invoices are below 3 000 ₽: a lower threshold lets «Оплатить частями» open.
+    Contract.objects.update(instalment_threshold="0.03")
     appeal_create(user=ivanov.user, person=ivanov, kind=Appeal.Kind.QUESTION, text="Вопрос о счёте")
     for n in range(3):
         Message.objects.create(
@@ -222,6 +226,8 @@ def test_axe_finds_no_serious_violation_on_any_page(live_server, browser, demo_w
     s.visit(reverse("invoices:spending"))
     s.visit(reverse("invoices:spending") + "?year=1900", "spending (bad year)")
     s.visit(reverse("invoices:my_invoices") + "?date_from=99.99.9999", "my_invoices (bad filter)")
+    new = Invoice.objects.filter(payer=ivanov, status=Invoice.Status.NEW).order_by("pk").first()
+    s.visit(reverse("invoices:instalments", args=[new.pk]), "«Оплатить частями» (the schedules)")
 
     # Pay one invoice in the sandbox: checkout, the result, the receipt.
     page.goto(live_server.url + reverse("invoices:my_invoices"))
