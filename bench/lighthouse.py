@@ -7,7 +7,7 @@ Same set-up as bench/pages_load.py (throwaway database with the demo data, colle
 gunicorn with `dms_portal.settings.bench`, login through the real form); each page is then
 audited by the npm `lighthouse` package (mobile emulation, its default throttling) in Debian's
 Chromium (CHROME_PATH, default /usr/bin/chromium), the session cookie passed with
---extra-headers. Lighthouse is taken from node_modules when installed there
+--extra-headers; each full report is kept in artifacts/lighthouse/. Lighthouse is taken from node_modules when installed there
 (`npm install --no-save lighthouse`), otherwise through `npx --yes lighthouse@13`; it is not part of
 CI (it needs time and, through npx, the network). One line per page:
 `/faq/: performance=98 accessibility=100 best-practices=100 seo=100 (cls=0.000 lcp_ms=1200)`.
@@ -71,6 +71,11 @@ def audit(port: int, cookie: str, path: str) -> dict:
         subprocess.run(command, env=env, check=True, timeout=300)
         with open(report) as f:
             data = json.load(f)
+    # The whole report, for the audits' details (artifacts/ is not in git).
+    keep = ROOT / "artifacts" / "lighthouse"
+    keep.mkdir(parents=True, exist_ok=True)
+    slug = path.strip("/").replace("/", "_") or "login"
+    (keep / f"{slug}.json").write_text(json.dumps(data))
     if data.get("finalDisplayedUrl", "").rstrip("/").endswith(":" + str(port)):
         raise SystemExit(f"{path} redirected to the login page: the session was not accepted")
     scores = {c: round((data["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
