@@ -59,3 +59,36 @@ def test_an_edited_question_is_found_by_its_new_words(client):
     item.answer = "Нажмите кнопку на странице полисов."
     item.save()
     assert "Как активировать франшизу?" in client.get("/faq/", {"q": "кнопкой"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_list_is_rendered_once_and_again_after_every_change(client, faq_seeded):
+    """Without a search the list is the same for everybody and comes from the cache (issue
+    #19); saving, adding or deleting a question or a group shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from faq.models import FaqGroup, FaqItem
+
+    client.get("/faq/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/faq/").content.decode()
+    assert "Как активировать франшизу?" in page
+    assert not [q for q in queries if "faq_" in q["sql"]]
+
+    item = FaqItem.objects.get(question="Как активировать франшизу?")
+    item.question = "Как включить франшизу?"
+    item.save()
+    page = client.get("/faq/").content.decode()
+    assert "Как включить франшизу?" in page
+    assert "Как активировать франшизу?" not in page
+
+    group = FaqGroup.objects.create(title="Новая группа", position=99)
+    FaqItem.objects.create(group=group, question="Новый вопрос?", answer="Ответ.", position=1)
+    assert "Новый вопрос?" in client.get("/faq/").content.decode()
+    group.delete()
+    assert "Новый вопрос?" not in client.get("/faq/").content.decode()
+    item.delete()
+    assert "Как включить франшизу?" not in client.get("/faq/").content.decode()
+    # A search still reads the database.
+    assert "ничего не найдено" in client.get("/faq/", {"q": "включить"}).content.decode()
