@@ -23,11 +23,19 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
 	else echo "npm not found: «Клиники» will show the list without a map (apt-get install npm)"; fi
 
+# Only the Bootstrap the portal uses: npm bootstrap's CSS through PurgeCSS over our templates,
+# crispy-bootstrap5's templates, Python and JS (scripts/build_css.py); rebuilt when a template
+# or module changes. Without npm pages fall back to XStatic-Bootstrap's full stylesheet.
+CSS_OUT := build/static/vendor/bootstrap-portal/bootstrap.min.css
+CSS_SOURCES := $(shell find . \( -path ./.venv -o -path ./node_modules -o -path ./build -o -path ./.git -o -path ./tests -o -path ./var \) -prune -o \( -name '*.html' -o -name '*.py' -o -name '*.js' \) -print 2>/dev/null)
+$(CSS_OUT): node_modules/.package-lock.json assets/purge-bootstrap.mjs scripts/build_css.py $(CSS_SOURCES) | $(STAMP)
+	$(BIN)/python scripts/build_css.py
+
 # The Russian plural forms catalogue (locale/ru), compiled with polib: no system gettext needed.
 locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(STAMP)
 	$(BIN)/python scripts/compile_messages.py
 
-setup: $(STAMP) node_modules/.package-lock.json locale/ru/LC_MESSAGES/django.mo
+setup: $(STAMP) node_modules/.package-lock.json $(CSS_OUT) locale/ru/LC_MESSAGES/django.mo
 
 sysdeps-run:
 	@scripts/sysdeps.sh run

@@ -1,5 +1,6 @@
 """Reads of care: what a user may see (his own and his relatives' requests, his own chat)."""
 
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from policies.selectors import person_ids_for_user
@@ -51,13 +52,34 @@ def support_messages_for_user(user) -> QuerySet[SupportMessage]:
     )
 
 
+# The «Поддержка» badge is on every page for every signed-in user: counted once, then kept in
+# the cache (Redis in production, shared by the web processes) under the user's own key until a
+# message of his conversation is written, read or deleted (support_unread_forget, called by
+# care.signals and support_mark_read). The expiry only bounds a lost race between a count and
+# a change.
+UNREAD_CACHE_SECONDS = 300
+
+
+def _unread_key(user_id: int) -> str:
+    return f"care:support-unread:{user_id}"
+
+
 def support_unread_for_user(user) -> int:
     """Staff answers the user has not seen yet (the badge on «Поддержка»)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return SupportMessage.objects.filter(
-        conversation__user=user, from_staff=True, read_at__isnull=True
-    ).count()
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = SupportMessage.objects.filter(
+            conversation__user=user, from_staff=True, read_at__isnull=True
+        ).count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def support_unread_forget(user_id: int) -> None:
+    cache.delete(_unread_key(user_id))
 
 
 def support_unread_for_staff(conversation: Conversation) -> int:

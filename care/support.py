@@ -17,6 +17,7 @@ from notifications.services import notify
 
 from .errors import CareError
 from .models import Conversation, SupportAttachment, SupportMessage
+from .selectors import support_unread_forget
 
 
 def conversation_for(user) -> Conversation:
@@ -92,4 +93,7 @@ def support_mark_read(*, conversation: Conversation, by_staff: bool) -> int:
     ).update(read_at=now)
     if not by_staff:
         Conversation.objects.filter(pk=conversation.pk).update(user_seen_at=now)
+    if count:  # a bulk update sends no signal: the badge's cached count is forgotten here
+        support_unread_forget(conversation.user_id)
+        transaction.on_commit(lambda: support_unread_forget(conversation.user_id))
     return count

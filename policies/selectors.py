@@ -6,10 +6,11 @@ from .models import InsuredPerson
 
 
 def person_for_user(user) -> InsuredPerson | None:
-    """The roster person this account belongs to (None for staff-only accounts)."""
+    """The roster person this account belongs to (None for staff-only accounts), with the
+    contract and employer that «Личные данные» and the cards show (one query, not three)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return InsuredPerson.objects.filter(user=user).first()
+    return InsuredPerson.objects.filter(user=user).select_related("contract__employer").first()
 
 
 def people_for_user(user) -> QuerySet[InsuredPerson]:

@@ -25,6 +25,7 @@ def portal(request):
     return {
         "MENU": MENU,
         "INSURER": settings.INSURER,
+        "BOOTSTRAP_CSS": settings.BOOTSTRAP_CSS,
         "PWA": {"theme_color": pwa.THEME_COLOR, "short_name": pwa.SHORT_NAME},
         # Counted only when a page shows the menu (lazy), one query.
         "SUPPORT_UNREAD": SimpleLazyObject(lambda: support_unread_for_user(user)),

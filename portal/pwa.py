@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import get_template
 from django.templatetags.static import static
@@ -35,7 +36,7 @@ HEADER_TAG = "X-Offline-Tag"
 BROWSER_SESSION_OFFLINE = dt.timedelta(hours=24)
 
 SHELL_STATIC = [
-    "vendor/bootstrap/css/bootstrap.min.css",
+    settings.BOOTSTRAP_CSS,
     "vendor/bootstrap/js/bootstrap.bundle.min.js",
     "css/portal.css",
     "css/policies.css",

@@ -9,4 +9,5 @@ urlpatterns = [
     path("manifest.webmanifest", views_pwa.manifest, name="manifest"),
     path("sw.js", views_pwa.service_worker, name="service_worker"),
     path("offline/", views_pwa.offline, name="offline"),
+    path("favicon.ico", views_pwa.favicon, name="favicon"),
 ]

@@ -2,9 +2,10 @@
 
 import json
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -48,3 +49,12 @@ def offline(request):
     """What the worker shows for a page it has no copy of. Cached for everyone, so it carries
     nothing of the user: no name, no menu, no CSRF token."""
     return render(request, "portal/offline.html", {"app_name": pwa.APP_NAME})
+
+
+@require_safe
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page links: the app icon (a
+    redirect to the hashed static file, kept for a day so a new icon reaches them)."""
+    response = HttpResponseRedirect(static("icons/icon-192.png"))
+    response["Cache-Control"] = "max-age=86400, public"
+    return response

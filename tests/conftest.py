@@ -46,6 +46,15 @@ def pytest_sessionstart(session):
         pytest.exit(f"REQUIRE_SERVICES=1 but Redis does not answer: {exc}", 3)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: cached values are keyed by row ids (the support
+    badge's count, issue #19), which a rolled-back test may hand out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def redis_url(settings):
     """The broker URL for tests that need Redis: skipped locally without it, required in CI."""

@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 
 from feedback.models import Appeal
 from feedback.services import appeal_create
-from notifications.models import Message
 from invoices.models import Invoice
+from notifications.models import Message
 from policies.models import Contract, InsuredPerson
 
 from . import axe

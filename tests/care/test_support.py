@@ -90,3 +90,33 @@ def test_a_user_sees_only_his_own_conversation(world, client):
 def test_empty_message_is_refused(world):
     with pytest.raises(CareError, match="Напишите"):
         support.support_post(user=world["owner"], text="  ")
+
+
+def test_the_badge_count_is_cached_per_user_and_follows_every_change(
+    world, client, django_assert_num_queries
+):
+    """The count is kept in the cache under the user's own key (issue #19): another user never
+    sees it, and an answer, reading the chat or deleting the conversation changes it at once."""
+    owner, stranger = world["owner"], world["stranger"]
+    support.support_post(user=owner, text="Вопрос")
+    conversation = Conversation.objects.get(user=owner)
+    support.support_reply(conversation_id=conversation.pk, by=world["desk"], text="Ответ 1")
+    assert support_unread_for_user(owner) == 1
+    with django_assert_num_queries(0):  # from the cache now
+        assert support_unread_for_user(owner) == 1
+    assert support_unread_for_user(stranger) == 0
+    client.force_login(stranger)
+    assert "непрочитанных" not in client.get(reverse("faq:index")).content.decode()
+
+    support.support_reply(conversation_id=conversation.pk, by=world["desk"], text="Ответ 2")
+    assert support_unread_for_user(owner) == 2
+    support.support_mark_read(conversation=conversation, by_staff=False)
+    assert support_unread_for_user(owner) == 0
+    support.support_reply(conversation_id=conversation.pk, by=world["desk"], text="Ответ 3")
+    assert support_unread_for_user(owner) == 1
+    SupportMessage.objects.filter(conversation=conversation, text="Ответ 3").delete()
+    assert support_unread_for_user(owner) == 0
+    support.support_reply(conversation_id=conversation.pk, by=world["desk"], text="Ответ 4")
+    assert support_unread_for_user(owner) == 1
+    conversation.delete()
+    assert support_unread_for_user(owner) == 0

@@ -67,3 +67,35 @@ def test_faq_explains_the_penalty_and_finds_it_by_word_forms(client, query):
     page = client.get("/faq/", {"q": query}).content.decode()
     assert "Что такое неустойка в счёте и как сделать, чтобы она не начислялась?" in page
     assert "оплатите счёт" in page
+
+
+def test_the_list_is_rendered_once_and_again_after_every_change(client, faq_seeded):
+    """Without a search the list is the same for everybody and comes from the cache (issue
+    #19); saving, adding or deleting a question or a group shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from faq.models import FaqGroup, FaqItem
+
+    client.get("/faq/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/faq/").content.decode()
+    assert "Как активировать франшизу?" in page
+    assert not [q for q in queries if "faq_" in q["sql"]]
+
+    item = FaqItem.objects.get(question="Как активировать франшизу?")
+    item.question = "Как включить франшизу?"
+    item.save()
+    page = client.get("/faq/").content.decode()
+    assert "Как включить франшизу?" in page
+    assert "Как активировать франшизу?" not in page
+
+    group = FaqGroup.objects.create(title="Новая группа", position=99)
+    FaqItem.objects.create(group=group, question="Новый вопрос?", answer="Ответ.", position=1)
+    assert "Новый вопрос?" in client.get("/faq/").content.decode()
+    group.delete()
+    assert "Новый вопрос?" not in client.get("/faq/").content.decode()
+    item.delete()
+    assert "Как включить франшизу?" not in client.get("/faq/").content.decode()
+    # A search still reads the database.
+    assert "ничего не найдено" in client.get("/faq/", {"q": "включить"}).content.decode()
