@@ -34,6 +34,18 @@ def faq(tour: Tour):
     return None
 
 
+def prices(tour: Tour):
+    tour.page.get_by_role("link", name="Мои полисы").first.click()
+    tour.page.get_by_role("link", name="Стоимость услуги").click()
+    tour.page.get_by_label("Название услуги").fill("приема терапевтов")
+    tour.page.get_by_role("button", name="Найти").click()
+    row = tour.page.locator(".price-row").filter(has_text="Приём врача-терапевта первичный")
+    expect(row.locator(".price-row__price")).to_have_text(re.compile(r"^1\s520,80\s₽$"))
+    expect(row.locator(".price-row__share")).to_have_text(re.compile(r"^304,16\s₽$"))
+    expect(tour.page.get_by_text("Итоговая сумма определяется реестром клиники.")).to_be_visible()
+    return tour.page.locator(".price-table")
+
+
 def clinics(tour: Tour):
     tour.page.get_by_role("link", name="Клиники").first.click()
     tour.page.get_by_label("Поиск по названию, адресу или услуге").fill("стоматологию")
@@ -115,6 +127,21 @@ STEPS = [
         "Ответы на частые вопросы — в разделе «Часто задаваемые вопросы» (ссылка есть и внизу "
         "каждой страницы, в том числе до входа).",
         faq,
+    ),
+    Step(
+        "prices",
+        "Стоимость услуги",
+        "Кнопка «Стоимость услуги» в разделе «Мои полисы» помогает узнать цену до визита. "
+        "Введите название услуги (поиск понимает разные формы слов: «приема терапевтов» найдёт "
+        "«Приём врача-терапевта») и при необходимости выберите клинику — появятся цена по "
+        "прейскуранту клиники и «Ваша доля»: часть цены, которую по договору оплачиваете вы "
+        "(в демо-договоре — 20 %, с 1 520,80 ₽ это 304,16 ₽).",
+        prices,
+        rules=(
+            "Это оценка: итоговая сумма определяется реестром клиники — счёт считается от "
+            "стоимости услуги, которую клиника передаст после приёма.",
+        ),
+        phone=True,
     ),
     Step(
         "clinics",

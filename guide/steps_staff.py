@@ -7,7 +7,9 @@ from playwright.sync_api import expect
 
 from .model import Step, Tour
 
-SAMPLE_REGISTRY = Path(__file__).resolve().parent.parent / "samples" / "registry_demo.csv"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLE_REGISTRY = SAMPLES / "registry_demo.csv"
+SAMPLE_PRICE_LIST = SAMPLES / "pricelist_demo.csv"
 OPERATOR = ("+79990000011", "Operator-2026!", "Операторы")
 EXPERT = ("+79990000012", "Expert-2026!", "Эксперты")
 
@@ -49,6 +51,21 @@ def held_lines(tour: Tour):
     tour.go("/admin/invoices/heldserviceline/")
     expect(tour.page.locator("#result_list")).to_contain_text("SAMPLE-5")
     return tour.page.locator("#changelist-form")
+
+
+def price_list_upload(tour: Tour):
+    tour.go("/admin/clinics/pricelist/add/")
+    tour.page.get_by_label("Файл прейскуранта (XLSX или CSV)").set_input_files(
+        str(SAMPLE_PRICE_LIST)
+    )
+    return tour.page.locator("#content-main form").first
+
+
+def price_list_report(tour: Tour):
+    tour.page.get_by_role("button", name="Загрузить").click()
+    # seed_demo loaded the same file already: the portal says so and opens that list's report.
+    expect(tour.page.get_by_text("Этот файл уже загружен; цены не изменились.")).to_be_visible()
+    return tour.page.locator("#content-main").first
 
 
 def invoice_run(tour: Tour):
@@ -128,6 +145,27 @@ BEFORE_INVOICING = [
         "активирована позже). Оператор решает по каждой строке: выставить или снять.",
         held_lines,
     ),
+    Step(
+        "admin-pricelist",
+        "Прейскуранты клиник",
+        "«Прейскуранты клиник» → «Добавить»: файл XLSX или CSV с колонками «Код ЛПУ», «Код "
+        "услуги», «Наименование услуги», «Цена», «Действует с» (формат — "
+        "`samples/PRICELIST_FORMAT.md`), затем «Загрузить». То же делает команда "
+        "`manage.py load_pricelist ФАЙЛ`. По этим ценам застрахованные видят «Стоимость "
+        "услуги», а строка реестра с ценой выше прейскуранта получает отметку «Цена выше "
+        "обычной».",
+        price_list_upload,
+    ),
+    Step(
+        "admin-pricelist-report",
+        "Отчёт о загрузке прейскуранта",
+        "После загрузки открывается страница прейскуранта: сколько цен загружено, сколько без "
+        "изменений, отклонено и дублей, и причины по строкам. Повторная загрузка того же файла "
+        "ничего не меняет — на демонстрационном стенде `samples/pricelist_demo.csv` уже "
+        "загружен, поэтому портал так и сообщает и открывает его отчёт. Цена с более поздней "
+        "датой «Действует с» заменяет прежнюю с этого дня.",
+        price_list_report,
+    ),
 ]
 
 AFTER_INVOICING = [
@@ -157,6 +195,14 @@ AFTER_INVOICING = [
         rules=(
             "Напоминания уходят сами: счёт готов; за 7 дней до срока; в последний день; после "
             "просрочки — каждые 7 дней (SMS не приходят с 21:00 до 9:00).",
+            "Неустойку (если её предусматривает договор) оператор может списать: в «Счетах» "
+            "отметьте счета и выберите действие «Списать неустойку…»; причина обязательна. "
+            "Списание — отдельная запись журнала неустойки и журнала аудита, и только с "
+            "неоплаченного счёта.",
+            "«Графики оплаты частями» — графики, которые застрахованные выбрали для счетов "
+            "от порога договора (по умолчанию 3 000 ₽). Действующий график можно отменить с "
+            "причиной: неоплаченные части снимаются, счёт снова ждёт одну сумму — остаток; "
+            "оплаченные части остаются.",
         ),
     ),
     Step(

@@ -37,8 +37,18 @@ def test_the_guide_journey_runs_and_writes_both_guides_and_the_pdf(browser, tmp_
         "Экстренная помощь через медицинский пульт",
         "15 календарных дней",
         "в течение 5 дней",
+        # Issue #15's pages and rules (the demo data can show no instalments or penalty).
+        "«Начислено» — сооплата за услуги",
+        "304,16 ₽",
+        "итоговая сумма определяется реестром клиники",
+        "от 3 000 ₽",
+        "на 2 или 3 ежемесячные части",
+        "Неустойка начисляется, только если её предусматривает договор",
+        "открыто «Несогласие с услугой»",
     ):
         assert rule in readme, rule
+    for rule in ("«Прейскуранты клиник»", "«Списать неустойку…»", "«Графики оплаты частями»"):
+        assert rule in operators, rule
     assert "Часто задаваемые вопросы" in readme
     assert not list(tmp_path.glob("failed-*.png"))
 
