@@ -68,6 +68,7 @@ PAGES_SWEPT = {
     "portal:offline",
 }
 PAGES_NOT_SWEPT = {
+    "portal:favicon": "a redirect to the app icon, not a page",
     "accounts:logout": "POST only, redirects to the login page",
     "accounts:register_confirm": "the same template as password_forgot_confirm (swept)",
     "accounts:register_resend": "POST only, redirects back to the code page",
