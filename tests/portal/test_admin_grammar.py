@@ -128,3 +128,12 @@ def test_delete_pages_name_the_model_in_brackets(client, superuser, october):
         follow=True,
     ).content.decode()
     assert "Удалено: 3 (производственный календарь: исключения)." in done
+
+
+def test_missing_object_message_has_no_gender(client, superuser):
+    response = client.get(
+        reverse("admin:franchise_calendaroverride_change", args=[999999]), follow=True
+    )
+    html = response.content.decode()
+    name = CalendarOverride._meta.verbose_name
+    assert f"Не найдено: {name} с ID «999999». Возможно, запись удалена." in html
