@@ -177,6 +177,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 DATE_FORMAT = "d.m.Y"
 SHORT_DATE_FORMAT = "d.m.Y"
 DATETIME_FORMAT = "d.m.Y H:i"
+# The locale's formats win over the three above (localisation is always on), so the portal's
+# "ru" formats repeat them and give the genitive month in «22 октября» (dms_portal/formats).
+FORMAT_MODULE_PATH = ["dms_portal.formats"]
 PHONENUMBER_DEFAULT_REGION = "RU"
 PHONENUMBER_DB_FORMAT = "E164"
 

@@ -87,7 +87,7 @@ def test_an_operator_loads_a_price_list_and_reads_its_report(
     page.get_by_label("Код из приложения-аутентификатора").fill(totp_token(operator))
     page.get_by_role("button", name="Войти").click()
     page.get_by_role("link", name="Прейскуранты клиник").click()
-    page.get_by_role("link", name="Добавить прейскурант клиник").click()
+    page.get_by_role("link", name="Добавить: прейскурант клиник").click()
     page.get_by_label("Файл прейскуранта (XLSX или CSV)").set_input_files(str(path))
     page.get_by_role("button", name="Загрузить").click()
     expect(

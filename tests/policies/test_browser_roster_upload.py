@@ -28,7 +28,7 @@ def test_operator_uploads_a_roster_and_sees_rejected_rows(
 
     page.goto(live_server.url + "/admin/")
     page.get_by_role("link", name="Загрузки списков застрахованных").first.click()
-    page.get_by_role("link", name="Добавить загрузка списка застрахованных").click()
+    page.get_by_role("link", name="Добавить: загрузка списка застрахованных").click()
     page.get_by_label("Договор").select_option(label=str(demo["contract"]))
     page.get_by_label("Файл списка (XLSX или CSV)").set_input_files(str(roster))
     page.get_by_role("button", name="Загрузить").click()
