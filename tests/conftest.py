@@ -49,10 +49,14 @@ def pytest_sessionstart(session):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: cached values are keyed by row ids (the support
-    badge's count, issue #19), which a rolled-back test may hand out again."""
+    badge's count, issue #19), which a rolled-back test may hand out again. The same for
+    Django's content-type cache: a transactional test's flush gives the content types new ids
+    on PostgreSQL, and the admin's log entries would point at the old ones."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     cache.clear()
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture
