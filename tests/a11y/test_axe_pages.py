@@ -151,7 +151,10 @@ class Sweep:
         self.page, self.base, self.found, self.seen = page, base, {}, []
 
     def check(self, where: str) -> None:
-        """axe at each width on the page as it is (no reload between widths)."""
+        """axe at each width on the page as it is (no reload between widths), once its
+        stylesheets have loaded: after a click the title may match before they have, and axe
+        would judge the unstyled page."""
+        self.page.wait_for_load_state("load")
         for width in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": 900})
             violations = axe.serious(self.page)
