@@ -151,14 +151,15 @@ def _pick_html(invoice_id: int, number: str, amount: str, reason: str) -> str:
     )
 
 
-def _parts_html(url, status, payable, threshold, number, amount, due, count) -> str:
-    """Under ИТОГО К ОПЛАТЕ: the next part of a split invoice, or the link that splits one."""
+def _parts_html(url, status, payable, threshold, number, amount, due, count, penalty) -> str:
+    """Under ИТОГО К ОПЛАТЕ: the next part of a split invoice, or the link that splits one (not
+    for an invoice that carries a penalty: `split_refusal`)."""
     if number:
         return (
             f'<div class="part-next small fw-normal">Часть {number} из {count}: '
             f'<span class="text-nowrap">{_rub(amount)}</span> до {_ddmmyyyy(due)}</div>'
         )
-    if status == S.NEW and payable >= threshold:
+    if status == S.NEW and payable >= threshold and not penalty:
         return f'<div class="part-link small fw-normal"><a href="{url}parts/">Оплатить частями</a></div>'
     return ""
 
@@ -227,7 +228,15 @@ def rows_html(rows) -> tuple[str, int]:
         pick_amount = part_amount if part_number else payable
         url = f"{detail_base}{invoice_id}/"
         parts = _parts_html(
-            url, status, payable, threshold, part_number, part_amount, part_due, parts_count
+            url,
+            status,
+            payable,
+            threshold,
+            part_number,
+            part_amount,
+            part_due,
+            parts_count,
+            penalty,
         )
         number = escape(raw_number)
         person = escape(" ".join(p for p in (last_name, first_name, patronymic) if p))

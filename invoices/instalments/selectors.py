@@ -24,6 +24,10 @@ def split_refusal(invoice: Invoice, *, threshold: Decimal | None = None) -> str 
         }.get(invoice.status, "Этот счёт нельзя оплатить частями")
     if active_plan(invoice) is not None:
         return "Счёт уже разбит на части"
+    # A penalty accrued before a dispute moved the due date on (docs/rules.md): parts would
+    # each carry it on their receipts, so such an invoice is paid whole.
+    if _penalty_owed(invoice) > 0:
+        return "По счёту начислена неустойка: его можно оплатить только целиком"
     payable = invoice.payable_amount()
     if payable < threshold:
         return (
@@ -31,6 +35,15 @@ def split_refusal(invoice: Invoice, *, threshold: Decimal | None = None) -> str 
             f"к оплате по этому счёту {format_rub(payable)}"
         )
     return None
+
+
+def _penalty_owed(invoice: Invoice) -> Decimal:
+    owed = getattr(invoice, "penalty_total", None)
+    if owed is None:
+        owed = (
+            Invoice.objects.with_money().values_list("penalty_total", flat=True).get(pk=invoice.pk)
+        )
+    return owed
 
 
 def active_plan(invoice: Invoice) -> InstalmentPlan | None:

@@ -237,3 +237,29 @@ def test_money_for_a_part_of_a_cancelled_schedule_is_flagged_for_refund(client, 
     assert not InstalmentPart.objects.filter(status="paid").exists()
     assert payable(invoice) == D("6000.00")
     assert Invoice.objects.get(pk=invoice.pk).status == S.NEW
+
+
+def test_an_invoice_carrying_a_penalty_is_paid_whole_not_in_parts(client, demo, owner):
+    """A penalty accrued before a dispute moved the due date on stays owed on a НОВЫЙ invoice;
+    parts would each carry it on their receipts, so splitting is refused and not offered."""
+    from django.utils import timezone
+
+    from invoices.models import PenaltyEntry
+
+    invoice = invoice_of(demo["ivanov"], "3000.01")
+    PenaltyEntry.objects.create(
+        invoice=invoice,
+        date=dt.date(2026, 11, 1),
+        kind=PenaltyEntry.Kind.ACCRUAL,
+        base=D("3000.01"),
+        rate_percent=D("0.1"),
+        amount=D("3.00"),
+        created_at=timezone.now(),
+    )
+    with pytest.raises(InvoiceStateError) as err:
+        split(invoice, owner)
+    assert "неустойка: его можно оплатить только целиком" in str(err.value)
+    assert not InstalmentPlan.objects.exists()
+    client.force_login(owner)
+    page = client.get(reverse("invoices:my_invoices")).content.decode()
+    assert "в\xa0т.\xa0ч. неустойка" in page and "Оплатить частями</a>" not in page
