@@ -105,6 +105,9 @@ def test_a_bad_year_is_a_clear_answer_not_an_error(client, family, year, message
     assert message in page
     assert '<select class="form-select" id="spending-year" name="year" aria-invalid="true"' in page
     assert "Начислено</dt>" not in page
+    # The page's error summary (issue #20): «Ошибка:» in the title, a link to the picker.
+    assert "<title>Ошибка: Мои расходы" in page
+    assert 'href="#spending-year"' in page
     download = client.get(XLSX_URL, {"year": year})
     assert download.status_code == 400
     assert message in download.content.decode()
