@@ -17,6 +17,9 @@ def split_amounts(total: Decimal, parts: int) -> list[Decimal]:
     """
     if parts < 1 or total <= 0:
         raise ValueError("nothing to split")
+    # An annotated amount comes back from SQLite as Decimal('0.800000000000000'): the same
+    # money, but the parts are shown and stored in kopecks.
+    total = total.quantize(KOPECK)
     base = (total / parts).quantize(KOPECK, rounding=ROUND_DOWN)
     if base <= 0:
         return [total]

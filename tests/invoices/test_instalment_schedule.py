@@ -67,3 +67,13 @@ def test_the_first_part_is_due_at_the_invoices_due_date_and_the_next_a_month_apa
         (dt.date(2027, 1, 31), D("1500.00")),
         (dt.date(2027, 2, 28), D("1500.01")),
     ]
+
+
+def test_an_amount_with_more_digits_than_kopecks_is_split_in_kopecks():
+    """SQLite returns an annotated 0,80 ₽ as Decimal('0.800000000000000')."""
+    assert split_amounts(Decimal("0.800000000000000"), 3) == [
+        Decimal("0.26"),
+        Decimal("0.26"),
+        Decimal("0.28"),
+    ]
+    assert [str(a) for a in split_amounts(Decimal("0.800000000000000"), 2)] == ["0.40", "0.40"]
