@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from dms_portal.admin_site import ReadOnlyAdmin
+
 from .models import AuditEntry, ReadAccess
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Trails are evidence: nobody adds, changes or deletes them in admin, superusers included."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)

@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dms_portal import clock
+from dms_portal.admin_site import ReadOnlyAdmin
 from dms_portal.money import format_rub
 from dms_portal.russian import count_noun
 from policies.services.payer import contacts_of
@@ -187,7 +188,7 @@ class ProgrammeDowngradeAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmployerReport)
-class EmployerReportAdmin(admin.ModelAdmin):
+class EmployerReportAdmin(ReadOnlyAdmin):
     list_display = (
         "employer",
         "period_display",
@@ -203,15 +204,6 @@ class EmployerReportAdmin(admin.ModelAdmin):
         "download_link"
     ]
     exclude = ("file",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [

@@ -5,6 +5,7 @@ shell access enrolls one with `manage.py otp_enroll PHONE` (docs/security.md).
 """
 
 from django import forms
+from django.contrib import admin
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,3 +49,17 @@ class PortalAdminSite(OTPAdminSite):
     def __init__(self, name="admin"):
         # Keep the usual instance name, so every reverse("admin:…") stays as it was.
         super().__init__(name)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the portal's own code only (trails, ledgers, generated reports):
+    nobody adds, changes or deletes them in admin, superusers included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

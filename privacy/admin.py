@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from audit.admin import ReadOnlyAdmin
+from dms_portal.admin_site import ReadOnlyAdmin
 
 from .models import RetentionAction
 

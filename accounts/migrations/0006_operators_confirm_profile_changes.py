@@ -1,34 +1,20 @@
 """Operators («Операторы») confirm phone / e-mail changes of people who lost their old phone
 and have no confirmed e-mail (pen-test #10 item 7)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from dms_portal.group_grants import permissions_grant, permissions_revoke
 
 GROUP = "Операторы"
 CODENAMES = ["view_profilechange", "change_profilechange"]
 
 
 def forwards(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure ours exist now.
-    config = apps.get_app_config("accounts")
-    config.models_module = True
-    create_permissions(config, verbosity=0)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="accounts", codename__in=CODENAMES)
-    )
+    permissions_grant(apps, app_label="accounts", group=GROUP, codenames=CODENAMES)
 
 
 def backwards(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    group = apps.get_model("auth", "Group").objects.filter(name=GROUP).first()
-    if group is not None:
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label="accounts", codename__in=CODENAMES)
-        )
+    permissions_revoke(apps, app_label="accounts", group=GROUP, codenames=CODENAMES)
 
 
 class Migration(migrations.Migration):

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from dms_portal.admin_site import ReadOnlyAdmin
 from dms_portal.russian import count_noun
 
 from ..errors import InvoiceError
@@ -55,7 +56,9 @@ class PenaltyEntryInline(admin.TabularInline):
 
 
 @admin.register(PenaltyEntry)
-class PenaltyEntryAdmin(admin.ModelAdmin):
+class PenaltyEntryAdmin(ReadOnlyAdmin):
+    """The ledger is written by the daily job and by the waiver form only."""
+
     list_display = ("invoice", "date", "kind", "base", "rate_percent", "amount", "reason")
     list_filter = ("kind", "date")
     search_fields = ("invoice__number", "reason")
@@ -64,16 +67,6 @@ class PenaltyEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in PenaltyEntry._meta.fields]
-
-    # The ledger is written by the daily job and by the waiver form only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [

@@ -1,30 +1,19 @@
 """«Операторы» may start an invoice run from admin and watch it (issue #13)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from dms_portal.group_grants import permissions_grant, permissions_revoke
 
 GROUP = "Операторы"
 CODENAMES = ["view_invoicerun", "add_invoicerun"]
 
 
 def forwards(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
-    config = apps.get_app_config("invoices")
-    config.models_module = True
-    create_permissions(config, verbosity=0)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="invoices", codename__in=CODENAMES)
-    )
+    permissions_grant(apps, app_label="invoices", group=GROUP, codenames=CODENAMES)
 
 
 def backwards(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    for group in Group.objects.filter(name=GROUP):
-        group.permissions.remove(*group.permissions.filter(codename__in=CODENAMES))
+    permissions_revoke(apps, app_label="invoices", group=GROUP, codenames=CODENAMES)
 
 
 class Migration(migrations.Migration):
