@@ -6,7 +6,7 @@
 Same set-up as bench/pages_load.py (throwaway database with the demo data, collectstatic,
 gunicorn with `dms_portal.settings.bench`, login through the real form); each page is then
 audited by the npm `lighthouse` package (mobile emulation, its default throttling) in Debian's
-Chromium (CHROME_PATH, default /usr/bin/chromium), the session cookie passed with
+Chromium (CHROME_PATH, default /usr/bin/chromium), the session and CSRF cookies passed with
 --extra-headers; each full report is kept in artifacts/lighthouse/. Lighthouse is taken from node_modules when installed there
 (`npm install --no-save lighthouse`), otherwise through `npx --yes lighthouse@13`; it is not part of
 CI (it needs time and, through npx, the network). One line per page:
@@ -66,7 +66,7 @@ def audit(port: int, cookie: str, path: str) -> dict:
             "--quiet",
         ]
         if cookie:
-            command.append(f"--extra-headers={json.dumps({'Cookie': f'sessionid={cookie}'})}")
+            command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
         env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
         subprocess.run(command, env=env, check=True, timeout=300)
         with open(report) as f:
@@ -106,7 +106,7 @@ def main() -> None:
 
         connections.close_all()
         port = free_port()
-        server = start_server(port, tmp / "static")
+        server = start_server(port, tmp / "static", page_cache=True)
         try:
             cookie = login(port)
             results = {}

@@ -2,12 +2,14 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/pages_load.py 20
     ... python bench/pages_load.py 10 --per-page     # also each page on its own
+    ... python bench/pages_load.py 10 --no-page-cache  # every page rendered every time
 
 Creates a throwaway database with the demo data (seed_demo), runs `collectstatic` and starts
 gunicorn with the production settings (`dms_portal.settings.bench`: production plus the floor
 URL, DEBUG off, WhiteNoise, CACHE_URL as given or the local Redis, 2 workers × 4 threads, as in
-docker-compose.yml) on a free loopback port, logs the demo user in through the real login form,
-then drives with `wrk` (16 connections, 2 threads, on the same 2 cores as the server):
+docker-compose.yml; the page cache on, as in production) on a free loopback port, logs the demo
+user in through the real login form, then sends the session and CSRF cookies that login gave,
+as a browser does, while it drives with `wrk` (16 connections, 2 threads, on the same 2 cores as the server):
 - the floor: `/_bench/floor/`, a login-required view returning one line (same server, database
   and middleware);
 - the mix: «Мои полисы», «Мои счета», an invoice's details, «Личные данные», FAQ, «Формы
@@ -110,7 +112,8 @@ def seed() -> int:
 
 
 def login(port: int) -> str:
-    """The real login form: GET for the CSRF token, POST phone and password; the session id."""
+    """The real login form: GET for the CSRF token, POST phone and password; the cookies a
+    browser would then send (session and CSRF)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/")
     response = conn.getresponse()
@@ -133,10 +136,14 @@ def login(port: int) -> str:
     )
     response = conn.getresponse()
     response.read()
-    session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie") or "")
+    cookies = response.getheader("Set-Cookie") or ""
+    session = re.search(r"sessionid=([^;]+)", cookies)
     if response.status != 302 or not session:
         sys.exit(f"login failed: status {response.status}")
-    return session.group(1)
+    # Login gives a new CSRF secret; a browser sends it back with every request, as wrk will.
+    rotated = re.search(r"csrftoken=([^;]+)", cookies)
+    csrf = rotated.group(1) if rotated else csrf_cookie.group(1)
+    return f"sessionid={session.group(1)}; csrftoken={csrf}"
 
 
 def run_wrk(wrk: str, port: int, cookie: str, paths: list[str], seconds: float) -> dict:
@@ -154,7 +161,7 @@ def run_wrk(wrk: str, port: int, cookie: str, paths: list[str], seconds: float) 
                 "-s",
                 script.name,
                 "-H",
-                f"Cookie: sessionid={cookie}",
+                f"Cookie: {cookie}",
                 f"http://127.0.0.1:{port}",
             ],
             capture_output=True,
@@ -186,7 +193,7 @@ def combine(runs: list[dict]) -> dict:
     }
 
 
-def start_server(port: int, static_root: Path) -> subprocess.Popen:
+def start_server(port: int, static_root: Path, *, page_cache: bool) -> subprocess.Popen:
     from django.conf import settings
 
     env = {
@@ -204,6 +211,8 @@ def start_server(port: int, static_root: Path) -> subprocess.Popen:
         "STATIC_ROOT": str(static_root),
         "LOG_LEVEL": "WARNING",
     }
+    if not page_cache:  # every page rendered on every request: the figures before #19's cache
+        env["PAGE_CACHE_SECONDS"] = "0"
     env.pop("CELERY_BROKER_URL", None)  # pages start no tasks; nothing to queue
     python = str(ROOT / ".venv" / "bin" / "python")
     subprocess.run(
@@ -242,6 +251,7 @@ def start_server(port: int, static_root: Path) -> subprocess.Popen:
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     per_page = "--per-page" in sys.argv
+    page_cache = "--no-page-cache" not in sys.argv
     seconds = float(args[0]) if args else 10.0
     wrk = wrk_binary()
     with throwaway_database("pages") as tmp:
@@ -258,7 +268,7 @@ def main() -> None:
             "/feedback/",
         ]
         port = free_port()
-        server = start_server(port, tmp / "static")
+        server = start_server(port, tmp / "static", page_cache=page_cache)
         try:
             cookie = login(port)
             # Warm every worker, page and cache before measuring.
@@ -278,7 +288,8 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(
         f"mix: {', '.join(paths)}; wrk {WRK_THREADS} threads × {CONNECTIONS} connections, "
-        f"gunicorn 2 workers × 4 threads, {os.cpu_count()} cores, load average {load:.1f}"
+        f"gunicorn 2 workers × 4 threads, {os.cpu_count()} cores, load average {load:.1f}, "
+        f"page cache {'on' if page_cache else 'off'}"
     )
     for path, page in pages.items():
         print(
