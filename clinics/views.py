@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from dms_portal import pagecache
 from policies.models import InsuredPerson, Program
 from policies.selectors import get_person_for_user, people_for_user
 
@@ -26,6 +27,7 @@ def _person(request) -> InsuredPerson | None:
 
 
 @login_required
+@pagecache.per_session
 def index(request):
     person = _person(request)
     if person is None:

@@ -16,6 +16,17 @@ class PortalAdminConfig(AdminConfig):
 class AxesConfig(AxesAppConfig):
     verbose_name = "Попытки входа"
 
+    def ready(self):
+        super().ready()
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+        from dms_portal import pagecache
+
+        # Login attempts are written at every login and shown only in the admin.
+        pagecache.ignore_writes_to(
+            *(model._meta.db_table for model in (AccessAttempt, AccessFailureLog, AccessLog))
+        )
+
 
 class TOTPConfig(TOTPAppConfig):
     verbose_name = "Второй фактор (TOTP)"

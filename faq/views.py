@@ -1,9 +1,12 @@
 from django.shortcuts import render
 
+from dms_portal import pagecache
+
 from .cache import faq_list_html
 from .selectors import faq_groups
 
 
+@pagecache.per_session
 def index(request):
     """Public: the login page links here too, so anonymous visitors may read it. Without a
     search the list comes from the cache (faq/cache.py)."""

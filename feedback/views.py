@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import read_access_log
-from dms_portal import clock
+from dms_portal import clock, pagecache
 from dms_portal.net import client_ip
 from invoices.models import Invoice
 from invoices.services.disputes import invoice_disputable_reason
@@ -32,6 +32,7 @@ def _invoice_or_404(request, invoice_id) -> Invoice:
 
 
 @login_required
+@pagecache.per_session
 def index(request):
     people = people_for_user(request.user)
     invoices = selectors.disputable_invoices_for_user(request.user)

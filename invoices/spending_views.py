@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.services import read_access_log
-from dms_portal import clock
+from dms_portal import clock, pagecache
 
 from .forms import SpendingYearForm
 from .spending import spending_for_user, spending_years, year_bounds
@@ -30,6 +30,7 @@ def _year(request) -> tuple[int | None, SpendingYearForm | None]:
 
 @login_required
 @require_GET
+@pagecache.per_session
 def spending(request):
     year, form = _year(request)
     years = set(spending_years(request.user))

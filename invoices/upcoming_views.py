@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from dms_portal import pagecache
+
 from .upcoming import upcoming_for_user
 
 
@@ -18,6 +20,7 @@ def not_me_url(**params) -> str:
 
 @login_required
 @require_GET
+@pagecache.per_session
 def upcoming(request):
     groups, total = upcoming_for_user(request.user)
     for group in groups:

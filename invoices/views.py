@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from audit.services import read_access_log
-from dms_portal import clock
+from dms_portal import clock, pagecache
 from policies.selectors import people_for_user
 
 from . import presentation, selectors
@@ -33,6 +33,7 @@ LINES_PER_PAGE = 100
 
 @login_required
 @require_GET
+@pagecache.per_session
 def my_invoices(request):
     people = list(people_for_user(request.user))
     person_ids = [p.pk for p in people]
@@ -121,9 +122,20 @@ def _instalments_context(invoice: Invoice) -> dict:
 @require_GET
 def invoice_detail(request, pk: int):
     """The details of one invoice: a page of its own, or (fetched by the page's script) the
-    body of the modal window; lines come LINES_PER_PAGE at a time (?page=N)."""
+    body of the modal window; lines come LINES_PER_PAGE at a time (?page=N). Every view is in
+    the read log, whether the page was rendered or came from the page cache; a 404 (another
+    family's id) is not a read."""
+    response = _invoice_detail_page(request, pk)
+    if response.status_code == 200:
+        read_access_log(request=request, kind="invoice_detail", target=Invoice(pk=pk))
+    return response
+
+
+@pagecache.per_session
+def _invoice_detail_page(request, pk: int):
+    # A kept page was rendered for this session after this access check passed, and any
+    # change to who may see the invoice is a write that starts a new generation.
     invoice = _get_invoice_for_user(request, pk, lines=False)
-    read_access_log(request=request, kind="invoice_detail", target=invoice)
     template = (
         "invoices/my_invoices_detail_body.html"
         if request.GET.get("partial")

@@ -3,7 +3,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dms_portal import clock
+from dms_portal import clock, pagecache
 
 from .models import InsuredPerson
 from .selectors import get_person_for_user, people_for_user
@@ -20,6 +20,7 @@ def _get_person_for_user(request, person_id: int) -> InsuredPerson:
 
 @login_required
 @require_GET
+@pagecache.per_session
 def my_policies(request):
     """«Мои полисы»: the user's own policy first, then his relatives' (SPEC §3.2)."""
     people = list(people_for_user(request.user))

@@ -8,6 +8,8 @@ production, an SMS_BACKEND copied from a developer's .env, …) and says why it 
 from django.conf import settings
 from django.core import checks
 
+from dms_portal import pagecache
+
 OUTBOX = "notifications.backends.OutboxBackend"
 
 
@@ -49,6 +51,16 @@ def production_conveniences(app_configs, **kwargs) -> list[checks.CheckMessage]:
                 "from any address.",
                 hint="Leave it on (the default) unless a proxy re-checks the sender.",
                 id="portal.W001",
+            )
+        )
+    if pagecache.enabled() is False and settings.PAGE_CACHE_SECONDS > 0:
+        problems.append(
+            checks.Warning(
+                "PAGE_CACHE_SECONDS is set but the cache is per process: account pages are "
+                "rendered every time (a page kept by one process would not learn of a write "
+                "made by another).",
+                hint="Set CACHE_URL to Redis (redis://host:6379/1), as docker-compose.yml does.",
+                id="portal.W002",
             )
         )
     return problems

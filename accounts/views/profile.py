@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from dms_portal import pagecache
 from policies.selectors import person_for_user
 
 from .. import forms
@@ -45,6 +46,7 @@ def profile_page(request, status=200, **forms_):
 
 @login_required
 @never_cache
+@pagecache.per_session
 def profile_view(request):
     return profile_page(request)
 

@@ -119,6 +119,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Counters (the payment notification throttle). Per process by default; with several web
 # processes point it at Redis (redis://host:6379/1) so the limit is shared.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Whole account pages kept per session until the next database write (dms_portal/pagecache.py),
+# at most this many seconds; 0 = off. Only with a cache all processes share (CACHE_URL on
+# Redis): production turns it on, development keeps it off so an edited template shows at once.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)
+# Tests only: one process, so the per-process default cache is shared enough.
+PAGE_CACHE_LOCAL_OK = False
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

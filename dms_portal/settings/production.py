@@ -43,6 +43,10 @@ if PAYMENT_PROVIDER == "yookassa":
     YOOKASSA_SECRET_KEY = _required("YOOKASSA_SECRET_KEY")
 YOOKASSA_CHECK_NOTIFICATION_IP = env.bool("YOOKASSA_CHECK_NOTIFICATION_IP", default=True)
 
+# Account pages from the cache until the next write (dms_portal/pagecache.py); it needs CACHE_URL
+# on Redis, and `manage.py check --deploy` says so when the cache is per process.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -26,3 +26,8 @@ YOOKASSA_CHECK_NOTIFICATION_IP = False
 # The whole suite posts notifications from 127.0.0.1; the throttle's own tests lower this.
 PAYMENT_NOTIFICATIONS_PER_MINUTE = 10_000
 NOTIFICATIONS_ECHO = env.bool("NOTIFICATIONS_ECHO", default=False)
+# Account pages come from the page cache in tests too, so that every test that writes and then
+# looks again checks its invalidation (dms_portal/pagecache.py); one process, so the
+# per-process cache is shared enough.
+PAGE_CACHE_SECONDS = 60
+PAGE_CACHE_LOCAL_OK = True

@@ -28,6 +28,8 @@ def production_env(tmp_path, **overrides) -> dict:
             "PAYMENT_PROVIDER": "yookassa",
             "YOOKASSA_SHOP_ID": "123456",
             "YOOKASSA_SECRET_KEY": "live_" + secrets.token_urlsafe(16),
+            # Shared by every process, as the page cache needs (nothing connects to it here).
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
         }
     )
     for key, value in overrides.items():
@@ -55,6 +57,12 @@ def test_check_deploy_with_production_settings_is_clean(tmp_path):
     assert code == 0, output
     assert "System check identified no issues (0 silenced)." in output
     assert "WARNING" not in output
+
+
+def test_check_deploy_says_the_page_cache_needs_a_shared_cache(tmp_path):
+    env = production_env(tmp_path, CACHE_URL=None)
+    code, output = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert code != 0 and "portal.W002" in output and "CACHE_URL" in output
 
 
 def test_production_settings_refuse_to_start_without_secret_key(tmp_path):
