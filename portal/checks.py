@@ -53,7 +53,7 @@ def production_conveniences(app_configs, **kwargs) -> list[checks.CheckMessage]:
                 id="portal.W001",
             )
         )
-    if pagecache.enabled() is False and settings.PAGE_CACHE_SECONDS > 0:
+    if settings.PAGE_CACHE_SECONDS > 0 and not pagecache.enabled():
         problems.append(
             checks.Warning(
                 "PAGE_CACHE_SECONDS is set but the cache is per process: account pages are "

@@ -47,3 +47,18 @@ def test_long_invoice_pages_inside_the_modal(live_server, page, demo):
     expect(modal.get_by_role("table").get_by_role("row")).to_have_count(51)
     expect(modal.get_by_text("25\xa0000,00\xa0₽")).to_be_visible()
     pager_screenshots(page, modal, "invoice-details-paging-last")
+
+
+def test_details_labels_stay_inside_their_column_on_a_phone(live_server, page, demo):
+    """«ЗАСТРАХОВАННЫЙ» is one long word: at 390 px it ran over the person's name."""
+    owner = make_user(demo["ivanov"], phone="+79990000001")
+    invoice = make_invoice(demo["ivanov"])
+    log_in(page, live_server, owner)
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/invoices/{invoice.pk}/")
+    expect(page.get_by_text("ЗАСТРАХОВАННЫЙ")).to_be_visible()
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('.invoice-details dt')]
+             .filter(dt => dt.scrollWidth > dt.clientWidth).map(dt => dt.textContent)"""
+    )
+    assert overflowing == []
