@@ -51,6 +51,7 @@ GENERATION_KEY = "pagecache:generation"
 KEY_PREFIX = "pagecache:page:"
 # The session's last-seen stamp (accounts.middleware) changes every minute and shows nowhere.
 SESSION_KEYS_IGNORED = frozenset({"accounts_last_seen"})
+RESPONSE_MARKS = ("_csp",)
 PROCESS_LOCAL_BACKENDS = (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -222,16 +223,21 @@ def serve(request, render: Callable[[], HttpResponse]) -> HttpResponse:
         return render()
     kept = found.get(key)
     if kept is not None and kept[0] == generation:
-        _, status, headers, content = kept
+        _, status, headers, marks, content = kept
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response[name] = value
+        for name, value in marks.items():
+            setattr(response, name, value)
         return response
     response = render()
     if hasattr(response, "render"):
         response.render()
     if _keepable(request, response):
-        page = (generation, response.status_code, list(response.items()), response.content)
+        # What middleware reads from the response besides its headers: django-csp's
+        # per-view changes («Клиники» adds the map's tile server to img-src).
+        marks = {k: v for k, v in vars(response).items() if k.startswith(RESPONSE_MARKS)}
+        page = (generation, response.status_code, list(response.items()), marks, response.content)
         try:
             cache.set(key, page, settings.PAGE_CACHE_SECONDS)
         except Exception:
