@@ -9,7 +9,8 @@ gunicorn with the production settings (`dms_portal.settings.bench`: production p
 URL, DEBUG off, WhiteNoise, CACHE_URL as given or the local Redis, 2 workers × 4 threads, as in
 docker-compose.yml; the page cache on, as in production) on a free loopback port, logs the demo
 user in through the real login form, then sends the session and CSRF cookies that login gave,
-as a browser does, while it drives with `wrk` (16 connections, 2 threads, on the same 2 cores as the server):
+as a browser does, while it drives with `wrk` (16 connections, 2 threads, on the same 2 cores
+as the server):
 - the floor: `/_bench/floor/`, a login-required view returning one line (same server, database
   and middleware);
 - the mix: «Мои полисы», «Мои счета», an invoice's details, «Личные данные», FAQ, «Формы
